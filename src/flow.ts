@@ -1,0 +1,195 @@
+import type { Definitions } from './definitions.js';
+import { eventId, eventIdPrefix } from './documents/event-id.js';
+import { SectorTracker } from './enrich/sector-tracker.js';
+import { DEFAULT_JOIN_LIMITS, EntryJoiner } from './entries/entry-joiner.js';
+import { RuleEngine } from './events/rule-engine.js';
+import { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './lines/line-splitter.js';
+import type { Entry, EntryBatch, SealEvent, StreamIdentity } from './model.js';
+import { RecordParser } from './records/record-parser.js';
+import type { ZoneResolver } from './records/zone.js';
+import { fingerprintOf } from './sources/fingerprint.js';
+
+/**
+ * The first half of the flow for one input stream, stage by stage:
+ * bytes → lines → entries → records → events → enriched events.
+ * Each call takes one read chunk and returns one batch.
+ */
+export interface StreamOptions {
+  host: string;
+  zone: ZoneResolver;
+  format?: string | undefined;
+  defaultMiner?: number | undefined;
+  maxLineBytes?: number | undefined;
+  /** Where reading starts (a checkpoint); 0 for a whole file. */
+  startOffset?: number;
+}
+
+export interface EventBatch {
+  events: SealEvent[];
+  /** Resume here after a restart once every event of this batch is acknowledged. */
+  resumeAt: number;
+}
+
+/** Shared, read-only parts built once per process from the pipeline files. */
+export class FlowContext {
+  readonly rules: RuleEngine;
+  constructor(readonly defs: Definitions) {
+    this.rules = new RuleEngine(defs);
+  }
+}
+
+/** Entries with no time of their own, held at the start of a stream until one with a time comes. */
+const MAX_TIMELESS_HELD = 1000;
+
+export class StreamFlow {
+  private readonly splitter: LineSplitter;
+  private readonly joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS);
+  private readonly records: RecordParser;
+  private readonly tracker: SectorTracker;
+  private readonly idPrefix: string;
+  private lastTime = NaN;
+  private held: SealEvent[] = [];
+
+  constructor(
+    private readonly ctx: FlowContext,
+    private readonly stream: StreamIdentity,
+    private readonly opts: StreamOptions,
+  ) {
+    this.splitter = new LineSplitter(opts.startOffset ?? 0, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    this.records = new RecordParser(ctx.defs, opts.zone, opts.format);
+    this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
+    this.idPrefix = eventIdPrefix(opts.host, stream);
+  }
+
+  /** Is an entry held open waiting for continuation lines? */
+  get holding(): boolean {
+    return this.joiner.holding;
+  }
+
+  push(chunk: Buffer): EventBatch {
+    return this.toEvents(this.joiner.push(this.splitter.push(chunk)), false);
+  }
+
+  /** End of input: the last line and the open entry are complete. */
+  end(): EventBatch {
+    const lines = this.splitter.end();
+    const a = this.joiner.push(lines);
+    const b = this.joiner.flush(lines.end);
+    return this.toEvents({ entries: a.entries.concat(b.entries), resumeAt: b.resumeAt }, true);
+  }
+
+  /** A writer paused: close the entry held open (the tail's multi-line timeout). */
+  flushOpen(): EventBatch {
+    return this.toEvents(this.joiner.flush(this.splitter.resumeAt), false);
+  }
+
+  private toEvents(batch: EntryBatch, final: boolean): EventBatch {
+    const out: SealEvent[] = [];
+    for (const entry of batch.entries) {
+      const ev = this.toEvent(entry);
+      if (Number.isNaN(ev.time)) {
+        if (Number.isNaN(this.lastTime)) {
+          this.held.push(ev);
+          if (this.held.length >= MAX_TIMELESS_HELD) this.release(0, out);
+          continue;
+        }
+        ev.time = this.lastTime;
+      } else {
+        this.lastTime = ev.time;
+        if (this.held.length > 0) this.release(ev.time, out);
+      }
+      this.tracker.enrich(ev);
+      out.push(ev);
+    }
+    if (final && this.held.length > 0) this.release(0, out);
+    const resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
+    return { events: out, resumeAt };
+  }
+
+  /** Timeless entries at a stream's start take the first time that follows (or 0 if none ever does). */
+  private release(time: number, out: SealEvent[]): void {
+    for (const ev of this.held) {
+      ev.time = time;
+      this.tracker.enrich(ev);
+      out.push(ev);
+    }
+    this.held = [];
+  }
+
+  private toEvent(entry: Entry): SealEvent {
+    const r = this.records.parse(entry);
+    const ev: SealEvent = {
+      time: r.time,
+      id: eventId(this.idPrefix, entry.offset),
+      action: 'log',
+      dataset: r.dataset,
+      original: entry.original,
+      message: r.message,
+      level: r.level,
+      logger: r.logger,
+      originFile: r.originFile,
+      originLine: r.originLine,
+      path: this.stream.path,
+      offset: entry.offset,
+      host: this.opts.host,
+      tags: r.tags,
+    };
+    this.ctx.rules.classify(r, ev);
+    if (r.tags !== ev.tags && r.tags) ev.tags = r.tags; // classify may have tagged the record
+    if (Number.isNaN(r.time)) {
+      const c0 = entry.body.charCodeAt(0);
+      (ev.tags ??= []).push(c0 >= 48 && c0 <= 57 ? 'timestamp_invalid' : 'timestamp_missing');
+    }
+    if (entry.truncated) (ev.tags ??= []).push('truncated');
+    const w = entry.wrapper;
+    if (w) {
+      if (w.kind === 'journald') {
+        ev.syslogHost = w.source;
+        ev.processName = w.process;
+        ev.processPid = w.pid;
+      } else if (w.kind === 'docker') {
+        ev.containerName = w.source;
+      } else {
+        ev.processName = w.source;
+      }
+    }
+    return ev;
+  }
+}
+
+/**
+ * A whole byte stream (a file read once, or stdin) to event batches. The
+ * stream's identity waits for its first line (the fingerprint), so the ids
+ * match what `run` gives the same file.
+ */
+export async function* eventsFromBytes(
+  chunks: AsyncIterable<Buffer>,
+  path: string,
+  ctx: FlowContext,
+  opts: StreamOptions,
+): AsyncIterable<EventBatch> {
+  let flow: StreamFlow | undefined;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  for await (const chunk of chunks) {
+    if (!flow) {
+      head.push(chunk);
+      headBytes += chunk.length;
+      const all = head.length === 1 ? chunk : Buffer.concat(head, headBytes);
+      const fingerprint = fingerprintOf(all);
+      if (fingerprint === undefined) continue;
+      flow = new StreamFlow(ctx, { path, fingerprint }, opts);
+      head = [];
+      yield flow.push(all);
+      continue;
+    }
+    yield flow.push(chunk);
+  }
+  if (!flow) {
+    if (headBytes === 0) return;
+    const all = Buffer.concat(head, headBytes);
+    flow = new StreamFlow(ctx, { path, fingerprint: fingerprintOf(all, true)! }, opts);
+    yield flow.push(all);
+  }
+  yield flow.end();
+}

@@ -1,0 +1,125 @@
+/**
+ * The shapes data takes as it flows one way through sealtrail:
+ *
+ *   bytes → LineBatch → EntryBatch → ParsedRecord → SealEvent (enriched) → documents → sink
+ *
+ * Stages hand each other whole batches (one per read chunk), never single
+ * lines: a promise per line would cost more than parsing the line.
+ */
+
+/** Where a stream of bytes comes from; fixes `log.file.path` and `event.id`. */
+export interface StreamIdentity {
+  /** `log.file.path` (or `-` for stdin). */
+  path: string;
+  /** A stable key for the file's content: survives rename, differs across files. */
+  fingerprint: string;
+}
+
+/** Lines cut from one read chunk. Parallel arrays: no object per line. */
+export interface LineBatch {
+  texts: string[];
+  /** Byte offset of each line's first byte in the file. */
+  starts: number[];
+  /** Indices (into texts) of lines that were cut at the line-length limit. */
+  truncated: number[];
+  /** Byte offset just past the last complete line of this batch. */
+  end: number;
+}
+
+/** Who wrapped a line before it reached the file (journald, docker, pm2). */
+export interface Wrapper {
+  kind: 'journald' | 'docker' | 'pm2';
+  /** journald's host, docker's service, pm2's app name. */
+  source?: string;
+  process?: string;
+  pid?: number;
+  /** journald's own `Sep 17 11:56:30` (no year). */
+  time?: string;
+}
+
+/** One log entry: a first line and the continuation lines that belong to it. */
+export interface Entry {
+  /** Byte offset of the entry's first byte. */
+  offset: number;
+  /** The entry exactly as read, lines joined with `\n`, wrappers included. */
+  original: string;
+  /** The same with wrappers and colour codes peeled off: what gets parsed. */
+  body: string;
+  wrapper: Wrapper | undefined;
+  truncated: boolean;
+}
+
+export interface EntryBatch {
+  entries: Entry[];
+  /**
+   * Where to resume reading so that nothing after the entries of this batch is
+   * lost: the start of the first entry not yet emitted (an entry held open for
+   * continuation lines, or a partial line).
+   */
+  resumeAt: number;
+}
+
+/** What a line shape parser makes of an entry's body. */
+export interface ParsedRecord {
+  /** Epoch milliseconds; NaN when the entry carried no time that parses. */
+  time: number;
+  level: string | undefined;
+  logger: string | undefined;
+  originFile: string | undefined;
+  originLine: number | undefined;
+  message: string;
+  /** The structured fields that followed the message (zap's `{...}`), parsed lazily. */
+  fieldsText: string | undefined;
+  fields: Record<string, unknown> | undefined;
+  /** The pipeline (log family) whose shape matched, e.g. `sealtrail.lotus`. */
+  dataset: string;
+  tags: string[] | undefined;
+}
+
+/**
+ * An event, flat. `documents/fields.ts` maps each key to its contract field
+ * name (e.g. `sector` → `filecoin.sector.number`); nothing else needs to know.
+ */
+export interface SealEvent {
+  time: number;
+  id: string;
+  action: string;
+  dataset: string;
+  original: string;
+  message: string;
+  level: string | undefined;
+  logger: string | undefined;
+  originFile: string | undefined;
+  originLine: number | undefined;
+  path: string;
+  offset: number;
+  host: string;
+  tags: string[] | undefined;
+  duration?: number;
+  sector?: number;
+  miner?: number;
+  state?: string;
+  previousState?: string;
+  smEvent?: string;
+  nodeId?: string;
+  location?: string;
+  storageHost?: string;
+  taskName?: string;
+  taskType?: string;
+  messageCid?: string;
+  messageMethod?: string;
+  postType?: string;
+  postDeadline?: number;
+  blockCid?: string;
+  blockHeight?: number;
+  errorMessage?: string;
+  errorCode?: string;
+  filePath?: string;
+  fileName?: string;
+  syslogHost?: string;
+  processName?: string;
+  processPid?: number;
+  containerName?: string;
+}
+
+export type EventKey = Exclude<keyof SealEvent, 'tags'>;

@@ -1,0 +1,79 @@
+import type { Definitions } from '../definitions.js';
+import { usageError } from '../errors.js';
+import type { Entry, ParsedRecord } from '../model.js';
+import { SHAPES, type ShapeParser } from './shapes.js';
+import { TimestampReader } from './timestamp.js';
+import type { ZoneResolver } from './zone.js';
+
+export const UNKNOWN_DATASET = 'sealtrail.unknown';
+
+interface Candidate {
+  parse: ShapeParser;
+  dataset: string;
+}
+
+/**
+ * Entries → records: reads the leading timestamp once, then offers the body
+ * to each family's shapes in the pipelines' priority order (or only to the
+ * family named by `--format`). A body no shape takes is still a record:
+ * message = the body (after its timestamp, if one parsed).
+ */
+export class RecordParser {
+  private readonly timed: Candidate[] = [];
+  private readonly json: Candidate[] = [];
+  private readonly ts = new TimestampReader();
+
+  constructor(
+    defs: Definitions,
+    private readonly zone: ZoneResolver,
+    format?: string,
+  ) {
+    const pipelines = format ? defs.pipelines.filter((p) => p.name === format || p.dataset === format) : defs.pipelines;
+    if (format && pipelines.length === 0) {
+      throw usageError(`unknown --format "${format}"`, `known: ${defs.pipelines.map((p) => p.name).join(', ')}`);
+    }
+    for (const p of pipelines) {
+      for (const shape of p.shapes) {
+        (shape === 'zap-json' ? this.json : this.timed).push({ parse: SHAPES[shape], dataset: p.dataset });
+      }
+    }
+  }
+
+  parse(entry: Entry): ParsedRecord {
+    const body = entry.body;
+    const ts = this.ts;
+    if (body.charCodeAt(0) === 123) {
+      for (const c of this.json) {
+        const r = c.parse(body, ts, this.zone, c.dataset);
+        if (r) return r;
+      }
+      return unknownRecord(NaN, body, 'json_invalid');
+    }
+    if (ts.read(body)) {
+      for (const c of this.timed) {
+        const r = c.parse(body, ts, this.zone, c.dataset);
+        if (r) return r;
+      }
+      let start = ts.end;
+      while (body.charCodeAt(start) === 32 || body.charCodeAt(start) === 9) start++;
+      return unknownRecord(ts.zoned ? ts.ms : this.zone.toUtc(ts.ms), body.slice(start), undefined);
+    }
+    // A line that looked like a timestamp but is not one (`2020-13-45T…`), or no timestamp at all.
+    return unknownRecord(NaN, body, undefined);
+  }
+}
+
+function unknownRecord(time: number, message: string, tag: string | undefined): ParsedRecord {
+  return {
+    time,
+    level: undefined,
+    logger: undefined,
+    originFile: undefined,
+    originLine: undefined,
+    message,
+    fieldsText: undefined,
+    fields: undefined,
+    dataset: UNKNOWN_DATASET,
+    tags: tag ? [tag] : undefined,
+  };
+}
