@@ -121,7 +121,7 @@ export function loadDefinitions(dir: string = DEFAULT_PIPELINES_DIR): Definition
     if (!existsSync(file)) continue;
     const raw = readYaml(file) as Record<string, unknown> | null;
     if (!raw || typeof raw !== 'object') fail(file, 'not a mapping');
-    if (typeof raw.dataset !== 'string') fail(file, 'needs "dataset" (e.g. sealtrail.lotus)');
+    if (typeof raw.dataset !== 'string' || !/^[\w.-]+$/.test(raw.dataset)) fail(file, 'needs "dataset" of letters, digits, dots (e.g. sealtrail.lotus)');
     if (!Array.isArray(raw.shapes) || raw.shapes.length === 0) fail(file, 'needs "shapes", a list');
     for (const s of raw.shapes) if (!(s in SHAPES)) fail(file, `unknown shape ${JSON.stringify(s)}; known: ${Object.keys(SHAPES).join(', ')}`);
     const rules = Array.isArray(raw.rules) ? raw.rules.map((r, i) => compileRule(file, r, i)) : [];

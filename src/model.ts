@@ -120,6 +120,8 @@ export interface SealEvent {
   processName?: string;
   processPid?: number;
   containerName?: string;
+  /** Internal, not a document field: when this stream first saw the event's sector. */
+  sectorFirstSeen?: number;
 }
 
-export type EventKey = Exclude<keyof SealEvent, 'tags'>;
+export type EventKey = Exclude<keyof SealEvent, 'tags' | 'sectorFirstSeen'>;

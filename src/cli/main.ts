@@ -4,8 +4,24 @@ import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
 import { type Command, reportError } from './common.js';
 import { parseCommand } from './parse.js';
+import { postErrorsCommand } from './post-errors.js';
+import { runCommand } from './run.js';
+import { sectorCommand } from './sector.js';
+import { setupCommand } from './setup.js';
+import { statesCommand } from './states.js';
+import { statsCommand } from './stats.js';
+import { stuckCommand } from './stuck.js';
 
-const COMMANDS: Command[] = [parseCommand];
+const COMMANDS: Command[] = [
+  parseCommand,
+  runCommand,
+  setupCommand,
+  sectorCommand,
+  statesCommand,
+  statsCommand,
+  stuckCommand,
+  postErrorsCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -2,6 +2,7 @@ import type { SealEvent } from '../model.js';
 import { addFailureDetails, storageHostIn } from './error-details.js';
 
 interface SectorMemory {
+  firstSeen: number;
   miner: number | undefined;
   state: string | undefined;
   stateSince: number;
@@ -53,6 +54,7 @@ export class SectorTracker {
       this.sectors.delete(number); // re-inserted below: most recently seen last
     } else {
       s = {
+        firstSeen: ev.time,
         miner: undefined,
         state: undefined,
         stateSince: 0,
@@ -65,6 +67,8 @@ export class SectorTracker {
     }
     this.sectors.set(number, s);
 
+    // The sector's document may first be written when its miner becomes known: it still starts here.
+    ev.sectorFirstSeen = s.firstSeen;
     if (ev.location !== undefined && ev.storageHost === undefined) ev.storageHost = storageHostIn(ev.location);
     if (ev.miner !== undefined) s.miner = ev.miner;
     else ev.miner = s.miner ?? this.defaultMiner;

@@ -180,7 +180,7 @@ export const zapJson: ShapeParser = (body, ts, zone, dataset) => {
     time = ts.zoned ? ts.ms : zone.toUtc(ts.ms);
   }
   const rawLevel = obj.level ?? obj.L;
-  const level = typeof rawLevel === 'string' ? LEVELS.get(rawLevel) ?? rawLevel.toLowerCase() : undefined;
+  const level = typeof rawLevel === 'string' ? LEVELS.get(rawLevel) ?? LEVELS.get(rawLevel.toUpperCase()) : undefined;
   const rawLogger = obj.logger ?? obj.N;
   const caller = obj.caller ?? obj.C;
   let originFile: string | undefined;
@@ -227,10 +227,13 @@ export const rustLog: ShapeParser = (body, ts, zone, dataset) => {
 };
 
 /**
- * Rust `tracing` (venus-worker / damocles-worker):
- * `2023-03-02T07:45:30.123456789+08:00  INFO sealing_thread{idx=0}:sector{sector_id=s-t01001-10}: damocles_worker::sealing: message`.
- * The spans (`name{k=v}:…`) land in the record's fields text; the target is
- * the logger.
+ * Rust `tracing` (venus-worker / damocles-worker), tracing-subscriber's
+ * "Full" layout:
+ * `2023-06-01T10:00:31.004812377+08:00 DEBUG ThreadId(23) module{name="worker-0"}:seal{miner=Some(1001) sector=Some(10) event=Some(Allocate)}:handle{prev=Empty current=Allocated}: damocles_worker::sealing::sealing_thread::planner::common: handling k=v …`.
+ * The optional `ThreadId(n)` is skipped; the spans' `k=v` pairs and the
+ * event's own `k=v` fields after the message land in the record's fields
+ * (the event's win over the spans', inner spans over outer ones; `Some(x)`
+ * reads as `x`, `None` as absent); the target is the logger.
  */
 export const rustTracing: ShapeParser = (body, ts, zone, dataset) => {
   if (body.charCodeAt(ts.end) !== 32) return undefined;
@@ -241,39 +244,205 @@ export const rustTracing: ShapeParser = (body, ts, zone, dataset) => {
   const level = LEVELS.get(body.slice(i, e));
   if (level === undefined) return undefined;
   let p = skipSpaces(body, e);
-  let spans: string | undefined;
-  let target: string | undefined;
-  // Segments end with `: `; a span segment contains `{`, a target has no spaces.
-  for (let guard = 0; guard < 2; guard++) {
-    const colon = body.indexOf(': ', p);
-    if (colon === -1 || colon > lineEnd) break;
-    const seg = body.slice(p, colon);
-    if (seg.indexOf(' ') !== -1 && seg.indexOf('{') === -1) break;
-    if (spans === undefined && target === undefined && seg.indexOf('{') !== -1 && seg.indexOf('::') === -1) {
-      spans = seg;
-    } else if (target === undefined && seg.indexOf(' ') === -1) {
-      target = seg;
-      p = colon + 2;
-      break;
-    } else {
-      break;
-    }
-    p = colon + 2;
+  // `ThreadId(23)` (with_thread_ids), tracing's zero-padded `ThreadId(02)` too.
+  if (body.startsWith('ThreadId(', p)) {
+    const close = body.indexOf(') ', p);
+    if (close === -1 || close > lineEnd) return undefined;
+    p = skipSpaces(body, close + 2);
   }
-  if (target === undefined && spans === undefined) return undefined;
+  // Spans: `name{fields}:name2:name3{fields}: ` (no space inside the chain but within braces).
+  let spans: string | undefined;
+  const chainEnd = spanChainEnd(body, p, lineEnd);
+  let targetStart = p;
+  if (chainEnd !== -1) {
+    const t = targetEnd(body, chainEnd + 2, lineEnd);
+    if (t !== -1) {
+      spans = body.slice(p, chainEnd);
+      targetStart = chainEnd + 2;
+    }
+  }
+  const tEnd = targetEnd(body, targetStart, lineEnd);
+  if (tEnd === -1) return undefined;
+  const target = body.slice(targetStart, tEnd);
+  const msgStart = tEnd + 2;
   const time = ts.zoned ? ts.ms : zone.toUtc(ts.ms);
-  const r = record(time, level, target, undefined, undefined, body.slice(p), undefined, dataset);
-  if (spans !== undefined) r.fields = spanFields(spans);
+
+  let fields: Record<string, unknown> | undefined;
+  if (spans !== undefined) fields = spanFields(spans);
+  let message = body.slice(msgStart);
+  const tail = eventFieldsStart(body, msgStart, lineEnd);
+  if (tail !== -1) {
+    fields ??= {};
+    const complete = readPairs(body, tail, lineEnd, fields);
+    let msgEnd = tail;
+    while (msgEnd > msgStart && body.charCodeAt(msgEnd - 1) === 32) msgEnd--;
+    // A value still open at the line's end (a multi-line `?failure`) took the
+    // lines below it; otherwise they stay in the message.
+    message = complete && nl !== -1 ? body.slice(msgStart, msgEnd) + body.slice(nl) : body.slice(msgStart, msgEnd);
+  }
+  const r = record(time, level, target, undefined, undefined, message, undefined, dataset);
+  r.fields = fields;
   return r;
 };
 
-/** `a{idx=0}:b{sector_id=s-t01001-10 x="y"}` → `{ idx: '0', sector_id: 's-t01001-10', x: 'y' }`. */
+/** The index of the `:` that ends a span chain starting at `p` (followed by a space), or -1. */
+function spanChainEnd(s: string, p: number, lineEnd: number): number {
+  let i = p;
+  for (;;) {
+    const nameStart = i;
+    while (i < lineEnd && isNameChar(s.charCodeAt(i))) i++;
+    if (i === nameStart) return -1;
+    if (s.charCodeAt(i) === 123) {
+      i = valueEnd(s, i, lineEnd);
+      if (i === -1) return -1;
+    }
+    if (s.charCodeAt(i) !== 58) return -1;
+    if (s.charCodeAt(i + 1) === 32) return i;
+    i++;
+  }
+}
+
+/** A target (`damocles_worker::sealing`) at `p`: the index of its closing `: `, or -1. */
+function targetEnd(s: string, p: number, lineEnd: number): number {
+  for (let i = p; i < lineEnd; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 58 && s.charCodeAt(i + 1) === 32) return i > p ? i : -1;
+    if (c === 32 || c === 9 || c === 123) return -1;
+  }
+  return -1;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+
+function isKeyStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/** `k=` at i: the index of the `=`, or -1. */
+function keyEnd(s: string, i: number, end: number): number {
+  if (!isKeyStart(s.charCodeAt(i))) return -1;
+  for (let j = i + 1; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 61) return j;
+    if (!isNameChar(c) && c !== 46) return -1;
+  }
+  return -1;
+}
+
+/**
+ * The end of a value starting at i: a quoted string, or a run with balanced
+ * brackets up to a space at depth 0. -1 when it is still open at `end`.
+ */
+function valueEnd(s: string, i: number, end: number): number {
+  let depth = 0;
+  let j = i;
+  for (; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 34) {
+      j++;
+      while (j < end && s.charCodeAt(j) !== 34) {
+        if (s.charCodeAt(j) === 92) j++;
+        j++;
+      }
+      if (j >= end) return -1;
+      if (depth === 0) return j + 1;
+    } else if (c === 40 || c === 91 || c === 123) {
+      depth++;
+    } else if (c === 41 || c === 93 || c === 125) {
+      depth--;
+      if (depth === 0 && (s.charCodeAt(i) === 123)) return j + 1;
+      if (depth < 0) return j;
+    } else if (c === 32 && depth === 0) {
+      return j;
+    }
+  }
+  return depth === 0 ? j : -1;
+}
+
+/** Where the trailing `k=v k=v` run of an event's first line starts, or -1. */
+function eventFieldsStart(s: string, msgStart: number, lineEnd: number): number {
+  let i = msgStart;
+  while (i < lineEnd) {
+    if (i === msgStart || s.charCodeAt(i - 1) === 32) {
+      const stop = pairsEnd(s, i, lineEnd);
+      if (stop === lineEnd || stop === -1) return i;
+      if (stop > i) {
+        i = stop; // every start in between fails where this one did
+        continue;
+      }
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** Reads `k=v` pairs from i: the index where they stop (lineEnd when all of the rest; -1 when the last value stays open). */
+function pairsEnd(s: string, i: number, lineEnd: number): number {
+  let j = i;
+  for (;;) {
+    const eq = keyEnd(s, j, lineEnd);
+    if (eq === -1) return j;
+    const v = valueEnd(s, eq + 1, lineEnd);
+    if (v === -1) return -1;
+    if (v === eq + 1) return j;
+    j = v;
+    if (j >= lineEnd) return lineEnd;
+    j++;
+    while (s.charCodeAt(j) === 32) j++;
+    if (j >= lineEnd) return lineEnd;
+  }
+}
+
+/** Puts the `k=v` pairs from i into out; false when the last value stays open (it takes the rest of the entry). */
+function readPairs(s: string, i: number, lineEnd: number, out: Record<string, unknown>): boolean {
+  let j = i;
+  for (;;) {
+    const eq = keyEnd(s, j, lineEnd);
+    if (eq === -1) return true;
+    const v = valueEnd(s, eq + 1, lineEnd);
+    if (v === -1) {
+      setValue(out, s.slice(j, eq), s.slice(eq + 1));
+      return false;
+    }
+    setValue(out, s.slice(j, eq), s.slice(eq + 1, v));
+    j = v + 1;
+    while (s.charCodeAt(j) === 32) j++;
+    if (j >= lineEnd) return true;
+  }
+}
+
+/** Debug-printed values: `"x"` → x, `Some(x)` → x, `None` → absent. */
+function setValue(out: Record<string, unknown>, key: string, raw: string): void {
+  let v = raw;
+  if (v.startsWith('Some(') && v.endsWith(')')) v = v.slice(5, -1);
+  if (v === 'None') {
+    delete out[key];
+    return;
+  }
+  if (v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+  out[key] = v;
+}
+
+/** `a{idx=0}:b{sector=Some(10) x="y"}` → `{ spans, idx: '0', sector: '10', x: 'y' }`. */
 function spanFields(spans: string): Record<string, unknown> {
   const out: Record<string, unknown> = { spans };
-  const re = /([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|[^\s{}]+)/g;
-  for (let m = re.exec(spans); m; m = re.exec(spans)) {
-    const v = m[2]!;
-    out[m[1]!] = v.charCodeAt(0) === 34 ? v.slice(1, -1) : v;
+  for (let open = spans.indexOf('{'); open !== -1; open = spans.indexOf('{', open + 1)) {
+    const close = valueEnd(spans, open, spans.length);
+    if (close === -1) break;
+    let j = open + 1;
+    const end = close - 1;
+    while (j < end) {
+      const eq = keyEnd(spans, j, end);
+      if (eq === -1) break;
+      const v = valueEnd(spans, eq + 1, end);
+      const stop = v === -1 ? end : v;
+      setValue(out, spans.slice(j, eq), spans.slice(eq + 1, stop));
+      j = stop + 1;
+      while (spans.charCodeAt(j) === 32) j++;
+    }
+    open = close - 1;
   }
   return out;
 }

@@ -1,0 +1,79 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SealtrailError } from '../errors.js';
+import { checkServer, createClient, describeTransportError, esUrl } from '../elasticsearch.js';
+import { installTemplates } from '../sink/index-templates.js';
+import { type Command, parseCommandLine } from './common.js';
+
+const KIBANA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../kibana');
+
+const usage = `Usage: sealtrail setup [options]
+
+Installs sealtrail's index templates (mappings/) into Elasticsearch and
+creates the sealtrail-sectors index; with --kibana, also imports the Kibana
+data views, searches, visualisations and dashboard (kibana/*.ndjson).
+Safe to run again: what is already current is left alone.
+
+Options:
+  --es URL         Elasticsearch (default: $ES_URL, then http://127.0.0.1:9200)
+  --kibana URL     also import the Kibana saved objects into this Kibana
+  -h, --help       this help
+
+Credentials come from the environment: ES_API_KEY (or ES_API_KEY_FILE), or
+ES_USERNAME with ES_PASSWORD (or ES_PASSWORD_FILE); Kibana uses the same.
+`;
+
+async function importKibana(url: string, log: (s: string) => void): Promise<void> {
+  const files = readdirSync(KIBANA_DIR).filter((f) => f.endsWith('.ndjson'));
+  for (const f of files) {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(join(KIBANA_DIR, f))]), f);
+    const headers: Record<string, string> = { 'kbn-xsrf': 'sealtrail' };
+    if (process.env.ES_API_KEY) headers.authorization = `ApiKey ${process.env.ES_API_KEY}`;
+    else if (process.env.ES_USERNAME && process.env.ES_PASSWORD) {
+      headers.authorization = `Basic ${Buffer.from(`${process.env.ES_USERNAME}:${process.env.ES_PASSWORD}`).toString('base64')}`;
+    }
+    let res: Response;
+    try {
+      res = await fetch(new URL('/api/saved_objects/_import?overwrite=true', url), { method: 'POST', body: form, headers });
+    } catch (err) {
+      throw new SealtrailError('E_CONFIG', `cannot reach Kibana at ${url}: ${(err as Error).message}`, 'check --kibana');
+    }
+    const body = (await res.json().catch(() => ({}))) as { success?: boolean; successCount?: number; errors?: unknown[] };
+    if (!res.ok || body.success === false) {
+      throw new SealtrailError('E_CONFIG', `Kibana at ${url} refused ${f}: HTTP ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+    }
+    log(`kibana ${f}: ${body.successCount ?? 0} saved objects imported`);
+  }
+}
+
+export const setupCommand: Command = {
+  name: 'setup',
+  summary: 'install index templates (and Kibana saved objects with --kibana)',
+  usage,
+  async run(argv) {
+    const { values } = parseCommandLine(argv, { es: { type: 'string' }, kibana: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    const url = esUrl(values.es);
+    const client = createClient(url);
+    try {
+      const info = await checkServer(client, url);
+      process.stdout.write(`elasticsearch ${info.version} at ${url}\n`);
+      let steps;
+      try {
+        steps = await installTemplates(client);
+      } catch (err) {
+        throw describeTransportError(err, url);
+      }
+      for (const s of steps) process.stdout.write(`${s.result.padEnd(9)} ${s.what}\n`);
+      if (values.kibana) await importKibana(values.kibana, (s) => process.stdout.write(s + '\n'));
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { SealtrailError, usageError } from './errors.js';
+import { minerNumber } from './events/rule-engine.js';
+
+/**
+ * What `run` ships: from a YAML/JSON file (`--config`, see
+ * examples/sealtrail.yaml) or from flags. Flags given beside a file apply to
+ * every input that does not set its own.
+ */
+export interface InputConfig {
+  paths: string[];
+  format: string | undefined;
+  timezone: string | undefined;
+  host: string | undefined;
+  role: 'sealer' | 'poster' | 'worker' | 'miner' | undefined;
+  miner: number | undefined;
+}
+
+export interface RunConfig {
+  es: string | undefined;
+  registry: string | undefined;
+  deadLetter: string | undefined;
+  usePolling: boolean;
+  inputs: InputConfig[];
+}
+
+const ROLES = new Set(['sealer', 'poster', 'worker', 'miner']);
+
+function fail(file: string, what: string): never {
+  throw new SealtrailError('E_CONFIG', `${file}: ${what}`, 'see examples/sealtrail.yaml');
+}
+
+function str(file: string, where: string, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v === '') fail(file, `${where} must be a non-empty string`);
+  return v;
+}
+
+export function loadConfigFile(file: string): RunConfig {
+  let raw: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw usageError(`config file ${file} not found`);
+    fail(file, `cannot read: ${(e.message ?? String(err)).split('\n')[0]}`);
+  }
+  if (!raw || typeof raw !== 'object') fail(file, 'must be a mapping');
+  const c = raw as Record<string, unknown>;
+  const known = new Set(['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'inputs']);
+  for (const k of Object.keys(c)) if (!known.has(k)) fail(file, `unknown key "${k}"`);
+  const es = c.elasticsearch as Record<string, unknown> | undefined;
+  if (es !== undefined && (typeof es !== 'object' || es === null)) fail(file, 'elasticsearch must be a mapping with url');
+  if (!Array.isArray(c.inputs) || c.inputs.length === 0) fail(file, 'inputs must list at least one input');
+  const inputs = c.inputs.map((raw, i): InputConfig => {
+    const where = `inputs[${i}]`;
+    if (!raw || typeof raw !== 'object') fail(file, `${where} must be a mapping`);
+    const r = raw as Record<string, unknown>;
+    const paths = typeof r.paths === 'string' ? [r.paths] : r.paths;
+    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) fail(file, `${where}.paths must list globs`);
+    const role = str(file, `${where}.role`, r.role);
+    if (role !== undefined && !ROLES.has(role)) fail(file, `${where}.role must be one of sealer, poster, worker, miner`);
+    let miner: number | undefined;
+    if (r.miner !== undefined) {
+      miner = minerNumber(r.miner);
+      if (miner === undefined) fail(file, `${where}.miner must be a miner id such as f01234`);
+    }
+    const format = str(file, `${where}.format`, r.format);
+    return {
+      paths: paths as string[],
+      format: format === 'auto' ? undefined : format,
+      timezone: str(file, `${where}.timezone`, r.timezone),
+      host: str(file, `${where}.host`, r.host),
+      role: role as InputConfig['role'],
+      miner,
+    };
+  });
+  return {
+    es: str(file, 'elasticsearch.url', es?.url),
+    registry: str(file, 'registry', c.registry),
+    deadLetter: str(file, 'dead_letter', c.dead_letter),
+    usePolling: c.use_polling === true,
+    inputs,
+  };
+}

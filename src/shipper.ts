@@ -1,0 +1,64 @@
+import { createReadStream } from 'node:fs';
+import { eventIndexName } from './documents/event-id.js';
+import { DocumentWriter } from './documents/serialize.js';
+import { EVENTS_INDEX_BASE } from './elasticsearch.js';
+import { eventsFromBytes, type EventBatch, type FlowContext, type StreamOptions } from './flow.js';
+import type { BulkSink, SinkBatch, SinkDoc } from './sink/bulk-sink.js';
+import { sectorPatch, type SectorState } from './sink/sector-docs.js';
+
+/** Counters a shipper keeps for its summary and status lines. */
+export class ShipStats {
+  entries = 0;
+  bytesRead = 0;
+  readonly byAction = new Map<string, number>();
+  readonly started = Date.now();
+}
+
+/**
+ * Events → documents → a sink batch: the serialised document, its monthly
+ * index, and what it tells the sectors index.
+ */
+export function toSinkBatch(batch: EventBatch, writer: DocumentWriter, stats: ShipStats, ack: () => void): SinkBatch {
+  const docs: SinkDoc[] = new Array(batch.events.length);
+  const sectors: SectorState[] = [];
+  let bytes = 0;
+  const byAction = stats.byAction;
+  for (let i = 0; i < batch.events.length; i++) {
+    const ev = batch.events[i]!;
+    const json = writer.toJson(ev);
+    bytes += json.length;
+    docs[i] = { index: eventIndexName(EVENTS_INDEX_BASE, ev.time), id: ev.id, json };
+    byAction.set(ev.action, (byAction.get(ev.action) ?? 0) + 1);
+    const p = sectorPatch(ev);
+    if (p) sectors.push(p);
+  }
+  stats.entries += batch.events.length;
+  return { docs, sectors, bytes, ack };
+}
+
+/** `run --once`: each file from its start to its current end, through the sink. */
+export async function shipFilesOnce(
+  files: { path: string; opts: StreamOptions }[],
+  ctx: FlowContext,
+  sink: BulkSink,
+  stats: ShipStats,
+  onFileError: (path: string, err: NodeJS.ErrnoException) => void,
+): Promise<void> {
+  for (const { path, opts } of files) {
+    const writer = new DocumentWriter();
+    const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    input.on('data', (chunk) => {
+      stats.bytesRead += chunk.length;
+    });
+    try {
+      for await (const batch of eventsFromBytes(input, path, ctx, opts)) {
+        if (batch.events.length > 0) await sink.write(toSinkBatch(batch, writer, stats, () => {}));
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.syscall && e.code) onFileError(path, e);
+      else throw err;
+    }
+  }
+  await sink.drain();
+}

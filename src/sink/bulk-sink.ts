@@ -1,0 +1,221 @@
+import type { Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
+import PQueue from 'p-queue';
+import { SealtrailError } from '../errors.js';
+import { pause } from './backoff.js';
+import type { DeadLetter, DeadLetterFile } from './dead-letter.js';
+import { isRetryable } from './retry.js';
+import type { SectorState } from './sector-docs.js';
+import type { SectorsSink } from './sectors-sink.js';
+
+export interface SinkDoc {
+  index: string;
+  id: string;
+  json: string;
+}
+
+/** One read chunk's documents; `ack` runs once all are indexed or dead-lettered. */
+export interface SinkBatch {
+  docs: SinkDoc[];
+  sectors: SectorState[];
+  bytes: number;
+  ack: () => void;
+}
+
+export interface BulkSinkOptions {
+  /** Send a request once this many bytes of documents wait (default 5 MiB). */
+  flushBytes?: number;
+  /** …or once the oldest waiting document is this old, however few (default 1 s). */
+  flushMs?: number;
+  /** Requests in flight at once (default 2). */
+  concurrency?: number;
+  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 32 MiB). */
+  maxInFlightBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface SinkCounters {
+  shipped: number;
+  retried: number;
+  deadLettered: number;
+  requests: number;
+}
+
+/**
+ * Ships documents with the client's `helpers.bulk`, mending its two edges
+ * for a long-running shipper: its flush timer is an idle timer (a steady
+ * trickle could wait for `flushBytes`), so batching and the flush deadline
+ * are ours; and a failed request makes it reject and abandon the request,
+ * so each request is retried here, with backoff and jitter, for as long as
+ * Elasticsearch is away. Items it drops are retried (429, 5xx) or
+ * dead-lettered (400s). Memory is bounded by `maxInFlightBytes`: `write`
+ * resolves only when there is room.
+ */
+export class BulkSink {
+  readonly counters: SinkCounters = { shipped: 0, retried: 0, deadLettered: 0, requests: 0 };
+  private readonly flushBytes: number;
+  private readonly flushMs: number;
+  private readonly maxInFlightBytes: number;
+  private readonly queue: PQueue;
+  private readonly log: (line: string) => void;
+  private readonly abort = new AbortController();
+  private pending: SinkBatch[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlightBytes = 0;
+  private waiters: (() => void)[] = [];
+  private failure: Error | undefined;
+  private outage = false;
+  /** Set to keep the sectors index current from the same batches. */
+  sectors: SectorsSink | undefined;
+
+  constructor(
+    private readonly client: Client,
+    private readonly deadLetters: DeadLetterFile,
+    opts: BulkSinkOptions = {},
+  ) {
+    this.flushBytes = opts.flushBytes ?? 5 * 1024 * 1024;
+    this.flushMs = opts.flushMs ?? 1000;
+    this.maxInFlightBytes = opts.maxInFlightBytes ?? 32 * 1024 * 1024;
+    this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
+    this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Bytes accepted and not yet acknowledged. */
+  get inFlight(): number {
+    return this.inFlightBytes;
+  }
+
+  async write(batch: SinkBatch): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.pending.push(batch);
+    this.pendingBytes += batch.bytes;
+    this.inFlightBytes += batch.bytes;
+    if (this.pendingBytes >= this.flushBytes) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    while (this.inFlightBytes > this.maxInFlightBytes && !this.failure) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Sends what waits now, without waiting for the deadline. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const batches = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    void this.queue.add(async () => {
+      try {
+        await this.send(batches);
+      } catch (err) {
+        this.fail(err);
+      } finally {
+        this.inFlightBytes -= bytes;
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const w of waiters) w();
+      }
+    });
+  }
+
+  /** Everything written so far is acknowledged (or the sink failed, which throws). */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.queue.onIdle();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Stops retrying; what is not acknowledged stays unacknowledged (the checkpoint does not pass it). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
+    this.queue.clear();
+  }
+
+  private fail(err: unknown): void {
+    if (this.abort.signal.aborted) return;
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+  }
+
+  private async send(batches: SinkBatch[]): Promise<void> {
+    const docs: SinkDoc[] = [];
+    for (const b of batches) for (const d of b.docs) docs.push(d);
+    await this.index(docs);
+    if (this.sectors) {
+      const patches: SectorState[] = [];
+      for (const b of batches) for (const p of b.sectors) patches.push(p);
+      await this.sectors.apply(patches);
+    }
+    for (const b of batches) b.ack();
+  }
+
+  private async index(docs: SinkDoc[]): Promise<void> {
+    let todo = docs;
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      if (this.abort.signal.aborted) throw new Error('sink closed');
+      if (attempt > 0) {
+        this.counters.retried += todo.length;
+        await pause(attempt - 1, this.abort.signal);
+      }
+      const retry: SinkDoc[] = [];
+      const dead: DeadLetter[] = [];
+      const byId = new Map<string, SinkDoc>();
+      for (const d of todo) byId.set(d.id, d);
+      try {
+        this.counters.requests++;
+        const stats = await this.client.helpers.bulk<SinkDoc>({
+          datasource: todo,
+          onDocument: (d) => [{ index: { _index: d.index, _id: d.id } }, d.json as unknown as SinkDoc],
+          flushBytes: Number.MAX_SAFE_INTEGER, // one request: batching is ours
+          concurrency: 1,
+          retries: 0, // item retries are ours too, with backoff
+          refreshOnCompletion: false,
+          onDrop: (drop) => {
+            const op = drop.operation as { index?: { _id?: string } };
+            const doc = byId.get(op.index?._id ?? '');
+            if (!doc) return;
+            if (drop.status === 429 || drop.status >= 500) retry.push(doc);
+            else dead.push({ index: doc.index, id: doc.id, status: drop.status, reason: drop.error, document: doc.json });
+          },
+        });
+        this.counters.shipped += stats.successful;
+        if (this.outage) {
+          this.outage = false;
+          this.log('elasticsearch is back; shipping resumed');
+        }
+      } catch (err) {
+        if (err instanceof errors.ResponseError && err.statusCode === 413 && todo.length > 1) {
+          // Too large for http.max_content_length: halve and go on.
+          const half = todo.length >> 1;
+          await this.index(todo.slice(0, half));
+          await this.index(todo.slice(half));
+          return;
+        }
+        if (!isRetryable(err)) {
+          const status = err instanceof errors.ResponseError ? err.statusCode : undefined;
+          throw new SealtrailError('E_ES_REQUEST', `Elasticsearch refused a bulk request${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`);
+        }
+        if (!this.outage) {
+          this.outage = true;
+          this.log(`elasticsearch unavailable (${(err as Error).message.split('\n')[0]}); holding ${todo.length} documents and retrying`);
+        }
+        todo = todo.slice();
+        continue;
+      }
+      if (dead.length > 0) {
+        await this.deadLetters.append(dead);
+        this.counters.deadLettered += dead.length;
+      }
+      todo = retry;
+    }
+  }
+}

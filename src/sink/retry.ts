@@ -1,0 +1,15 @@
+import { errors } from '@elastic/elasticsearch';
+
+/** Worth trying again later: Elasticsearch busy, restarting or out of reach. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof errors.ResponseError) {
+    const s = err.statusCode ?? 0;
+    return s === 429 || s === 408 || s >= 500;
+  }
+  return (
+    err instanceof errors.ConnectionError ||
+    err instanceof errors.TimeoutError ||
+    err instanceof errors.NoLivingConnectionsError ||
+    (err instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed/i.test(err.message))
+  );
+}

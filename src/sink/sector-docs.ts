@@ -1,0 +1,172 @@
+import type { SealEvent } from '../model.js';
+
+/**
+ * The `sealtrail-sectors` documents: one per sector, kept current from the
+ * events. Elasticsearch here has no scripting, so the current document is
+ * read, merged with what the new events say, and written back only if
+ * nothing changed it meanwhile (`if_seq_no`). The merge is a join of
+ * last-writer-wins registers keyed by event time (ties broken by value), so
+ * it is commutative, associative and idempotent: replayed, shuffled or
+ * concurrent input (the sealer host and the poster host) converge to the same
+ * document, and an older event never overwrites a newer state.
+ */
+export interface TaskTimes {
+  started?: number;
+  finished?: number;
+  durationMs?: number;
+}
+
+export interface SectorState {
+  id: string;
+  miner: number | undefined;
+  number: number;
+  state?: string;
+  stateSince?: number;
+  firstSeen: number;
+  lastSeen: number;
+  host?: string;
+  hostAt?: number;
+  nodeId?: string;
+  location?: string;
+  storageHost?: string;
+  storageAt?: number;
+  tasks: Record<string, TaskTimes>;
+}
+
+const SEALING_ACTIONS = new Set(['sector-created', 'sector-state-changed', 'task-started', 'task-finished', 'task-failed', 'message-sent', 'message-landed']);
+
+export function sectorDocId(miner: number | undefined, number: number): string {
+  return `${miner ?? 'unknown'}-${number}`;
+}
+
+/** What one event says about its sector, as a (partial) sector state. */
+export function sectorPatch(ev: SealEvent): SectorState | undefined {
+  if (ev.sector === undefined) return undefined;
+  const t = ev.time;
+  const first = ev.sectorFirstSeen !== undefined && ev.sectorFirstSeen < t ? ev.sectorFirstSeen : t;
+  const p: SectorState = { id: sectorDocId(ev.miner, ev.sector), miner: ev.miner, number: ev.sector, firstSeen: first, lastSeen: t, tasks: {} };
+  if (ev.action === 'sector-state-changed' && ev.state !== undefined) {
+    p.state = ev.state;
+    p.stateSince = t;
+  }
+  if (SEALING_ACTIONS.has(ev.action)) {
+    p.host = ev.host;
+    p.hostAt = t;
+  }
+  if (ev.nodeId !== undefined || ev.location !== undefined || ev.storageHost !== undefined) {
+    p.nodeId = ev.nodeId;
+    p.location = ev.location;
+    p.storageHost = ev.storageHost;
+    p.storageAt = t;
+  }
+  if (ev.taskType !== undefined) {
+    if (ev.action === 'task-started') p.tasks[ev.taskType] = { started: t };
+    else if (ev.action === 'task-finished') {
+      p.tasks[ev.taskType] = { finished: t, ...(ev.duration !== undefined ? { durationMs: Math.round(ev.duration / 1e6) } : {}) };
+    }
+  }
+  return p;
+}
+
+/** Later time wins; at the same time the larger value, so the result never depends on order. */
+function wins(tNew: number | undefined, vNew: string, tOld: number | undefined, vOld: string): boolean {
+  if (tNew === undefined) return false;
+  if (tOld === undefined || tNew > tOld) return true;
+  return tNew === tOld && vNew > vOld;
+}
+
+/** Joins b into a (mutating a). */
+export function mergeSector(a: SectorState, b: SectorState): SectorState {
+  if (a.miner === undefined) a.miner = b.miner;
+  a.firstSeen = Math.min(a.firstSeen, b.firstSeen);
+  a.lastSeen = Math.max(a.lastSeen, b.lastSeen);
+  if (b.state !== undefined && wins(b.stateSince, b.state, a.stateSince, a.state ?? '')) {
+    a.state = b.state;
+    a.stateSince = b.stateSince;
+  }
+  if (b.host !== undefined && wins(b.hostAt, b.host, a.hostAt, a.host ?? '')) {
+    a.host = b.host;
+    a.hostAt = b.hostAt;
+  }
+  const storage = (s: SectorState) => `${s.nodeId ?? ''}\0${s.location ?? ''}\0${s.storageHost ?? ''}`;
+  if (b.storageAt !== undefined && wins(b.storageAt, storage(b), a.storageAt, storage(a))) {
+    a.nodeId = b.nodeId;
+    a.location = b.location;
+    a.storageHost = b.storageHost;
+    a.storageAt = b.storageAt;
+  }
+  for (const type in b.tasks) {
+    const bt = b.tasks[type]!;
+    const at = (a.tasks[type] ??= {});
+    if (bt.started !== undefined && (at.started === undefined || bt.started > at.started)) at.started = bt.started;
+    if (bt.finished !== undefined && wins(bt.finished, String(bt.durationMs ?? -1).padStart(16, '0'), at.finished, String(at.durationMs ?? -1).padStart(16, '0'))) {
+      at.finished = bt.finished;
+      if (bt.durationMs !== undefined) at.durationMs = bt.durationMs;
+      else delete at.durationMs;
+    }
+  }
+  return a;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const ms = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : undefined);
+
+/** The document as stored (contract field names, nested). */
+export function toSource(s: SectorState): Record<string, unknown> {
+  const tasks: Record<string, unknown> = {};
+  for (const type of Object.keys(s.tasks).sort()) {
+    const t = s.tasks[type]!;
+    tasks[type] = { started: iso(t.started), finished: iso(t.finished), duration_ms: t.durationMs };
+  }
+  return JSON.parse(
+    JSON.stringify({
+      filecoin: {
+        miner: s.miner === undefined ? undefined : { id: s.miner },
+        sector: { number: s.number, state: s.state, state_since: iso(s.stateSince) },
+        storage:
+          s.storageAt === undefined ? undefined : { node_id: s.nodeId, location: s.location, host: s.storageHost },
+      },
+      first_seen: iso(s.firstSeen),
+      last_seen: iso(s.lastSeen),
+      host: s.host === undefined ? undefined : { name: s.host },
+      tasks,
+      // The merge's clocks: kept in _source, not indexed.
+      sealtrail: { host_at: s.hostAt, storage_at: s.storageAt },
+    }),
+  ) as Record<string, unknown>;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function fromSource(id: string, src: any): SectorState {
+  const tasks: Record<string, TaskTimes> = {};
+  for (const [type, t] of Object.entries<any>(src.tasks ?? {})) {
+    const tt: TaskTimes = {};
+    if (t?.started) tt.started = ms(t.started);
+    if (t?.finished) tt.finished = ms(t.finished);
+    if (typeof t?.duration_ms === 'number') tt.durationMs = t.duration_ms;
+    tasks[type] = tt;
+  }
+  const s: SectorState = {
+    id,
+    miner: src.filecoin?.miner?.id,
+    number: src.filecoin?.sector?.number,
+    firstSeen: ms(src.first_seen) ?? Number.MAX_SAFE_INTEGER,
+    lastSeen: ms(src.last_seen) ?? 0,
+    tasks,
+  };
+  if (src.filecoin?.sector?.state !== undefined) {
+    s.state = src.filecoin.sector.state;
+    s.stateSince = ms(src.filecoin.sector.state_since);
+  }
+  if (src.host?.name !== undefined) {
+    s.host = src.host.name;
+    s.hostAt = src.sealtrail?.host_at;
+  }
+  if (src.sealtrail?.storage_at !== undefined) {
+    s.nodeId = src.filecoin?.storage?.node_id;
+    s.location = src.filecoin?.storage?.location;
+    s.storageHost = src.filecoin?.storage?.host;
+    s.storageAt = src.sealtrail.storage_at;
+  }
+  return s;
+}
