@@ -402,23 +402,26 @@ export async function stopElasticsearchProcess(pgid: number, graceMs: number = S
   }
 }
 
-// Nodes still running when this process goes away are killed, and their temporary directories removed.
-const live = new Map<number, { dir: string; temporary: boolean }>();
+// Nodes still running when this process goes away are killed, and temporary node
+// directories that stop() has not removed yet are removed.
+const live = new Map<number, { temporary: boolean }>();
+const tempDirs = new Set<string>();
 let handlersInstalled = false;
 
 function killAllNow(): void {
-  for (const [pgid, { dir, temporary }] of live) {
+  for (const [pgid, { temporary }] of live) {
     signalGroup(pgid, 'SIGCONT');
     signalGroup(pgid, temporary ? 'SIGKILL' : 'SIGTERM');
-    if (temporary) {
-      try {
-        rmSync(dir, { recursive: true, force: true });
-      } catch {
-        /* best effort */
-      }
-    }
   }
   live.clear();
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+  tempDirs.clear();
 }
 
 function onFatalSignal(signal: NodeJS.Signals): void {
@@ -463,6 +466,10 @@ class Node implements LocalElasticsearch {
     this.url = `http://127.0.0.1:${port}`;
     this.version = ES_VERSION;
     this.nodeName = `sealtrail-${port}`;
+    if (temporary) {
+      tempDirs.add(dataDir);
+      installExitHandlers();
+    }
   }
 
   get pid(): number {
@@ -552,7 +559,7 @@ class Node implements LocalElasticsearch {
       });
     });
     if (child.pid) {
-      live.set(child.pid, { dir: this.dataDir, temporary: this.temporary });
+      live.set(child.pid, { temporary: this.temporary });
       installExitHandlers();
     }
     const logFile = this.logFile;
@@ -633,7 +640,10 @@ class Node implements LocalElasticsearch {
       await this.stopProcess('SIGTERM', STOP_GRACE_MS);
     } finally {
       this.logFile?.end();
-      if (this.temporary) rmSync(this.dataDir, { recursive: true, force: true });
+      if (this.temporary) {
+        rmSync(this.dataDir, { recursive: true, force: true });
+        tempDirs.delete(this.dataDir);
+      }
     }
   }
 }

@@ -20,6 +20,8 @@ export class Unwrapper {
 
   peel(line: string): string {
     this.wrapper = undefined;
+    // copytruncate leaves NUL padding where the writer's old offset was.
+    if (line.charCodeAt(0) === 0) line = line.replace(/^\0+/, '');
     if (line.indexOf('\x1b') !== -1 || line.indexOf('^[[') !== -1) line = line.replace(ANSI, '');
     const c0 = line.charCodeAt(0);
     // Fast path: a bare timestamped line (`2020-06-23T…`) carries no wrapper.

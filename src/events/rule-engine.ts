@@ -121,8 +121,9 @@ export function applyCapture(ev: SealEvent, name: string, v: unknown, taskTypes:
   switch (name) {
     case 'sector': {
       if (v !== null && typeof v === 'object') {
-        // lotus logs abi.SectorID as {"Miner": 1000, "Number": 5}
-        const o = v as Record<string, unknown>;
+        // lotus logs abi.SectorID as {"Miner": 1000, "Number": 5}, a SectorRef as {"ID": {…}, "ProofType": 8}
+        let o = v as Record<string, unknown>;
+        if (o.ID !== null && typeof o.ID === 'object') o = o.ID as Record<string, unknown>;
         const n = toInt(o.Number ?? o.number);
         if (n !== undefined) ev.sector = n;
         const mi = minerNumber(o.Miner ?? o.miner);

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: prints figures, asserts nothing.
+ *   1. generates the corpus (bench-data/corpus, 1 GiB by default; skipped when up to date);
+ *   2. parse throughput against plain line splitting (measure-parse.js --all);
+ *   3. end to end: a slice of the corpus through `sealtrail run --once` into a local
+ *      Elasticsearch, against the ceiling: the same documents, pre-serialised, sent by a
+ *      plain concurrent _bulk loop. Prints docs/s for both, their ratio, and sealtrail's
+ *      CPU seconds per GiB of log.
+ * Flags: --size SIZE (corpus), --e2e-size SIZE (default 256MiB), --no-es, --es URL.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { startLocalElasticsearch } from '../lib/local-elasticsearch.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = join(REPO, 'build/src/cli/main.js');
+const MEASURE = join(REPO, 'build/scripts/bench/measure-parse.js');
+const GEN = join(REPO, 'build/scripts/bench/generate-corpus.js');
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt?: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const size = opt('--size', '1GiB')!;
+const e2eSize = opt('--e2e-size', '256MiB')!;
+
+function run(cmd: string, argv: string[]): void {
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: REPO });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}`);
+}
+
+interface Usage {
+  wall: number;
+  cpu: number;
+  maxRssMiB: number;
+  code: number;
+}
+
+/** Runs the CLI in measure-parse's child mode, which reports process.resourceUsage() on fd 3. */
+function measureCli(cliArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<Usage> {
+  return new Promise((resolveRun, reject) => {
+    const t0 = process.hrtime.bigint();
+    const devnull = openSync('/dev/null', 'w');
+    const child = spawn(process.execPath, [MEASURE, '--child', 'parse', '--cli', CLI, '--', ...cliArgs], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', devnull, 'inherit', 'pipe'],
+    });
+    let report = '';
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => (report += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      closeSync(devnull);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      try {
+        const r = JSON.parse(report.trim().split('\n').pop()!) as { usage?: NodeJS.ResourceUsage } & Partial<NodeJS.ResourceUsage> & { code?: number };
+        const u = (r.usage ?? r) as NodeJS.ResourceUsage;
+        resolveRun({ wall, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssMiB: u.maxRSS / 1024, code: code ?? -1 });
+      } catch {
+        reject(new Error(`no usage report from child (exit ${code}): ${report}`));
+      }
+    });
+  });
+}
+
+async function esDelete(url: string): Promise<void> {
+  await fetch(`${url}/sealtrail-*?expand_wildcards=all`, { method: 'DELETE' });
+}
+
+async function esCount(url: string): Promise<number> {
+  await fetch(`${url}/sealtrail-*/_refresh`, { method: 'POST' });
+  const r = (await (await fetch(`${url}/sealtrail-events/_count`)).json()) as { count: number };
+  return r.count;
+}
+
+/** The ceiling: pre-serialised documents in a plain _bulk loop (fetch, keep-alive), best of a few settings. */
+async function plainBulk(url: string, docsFile: string, batchDocs: number, concurrency: number): Promise<{ docs: number; wall: number }> {
+  const bodies: string[] = [];
+  let body = '';
+  let n = 0;
+  let docs = 0;
+  const rl = createInterface({ input: createReadStream(docsFile), crlfDelay: Infinity });
+  for await (const line of rl) {
+    // Index and id as sealtrail computes them: monthly index from @timestamp, _id = event.id.
+    const ts = line.slice(15, 22); // "@timestamp":"YYYY-MM
+    const idAt = line.indexOf('"id":"') + 6;
+    const id = line.slice(idAt, line.indexOf('"', idAt));
+    body += `{"index":{"_index":"sealtrail-events-${ts.replace('-', '.')}","_id":"${id}"}}\n${line}\n`;
+    docs++;
+    if (++n === batchDocs) {
+      bodies.push(body);
+      body = '';
+      n = 0;
+    }
+  }
+  if (body) bodies.push(body);
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const b = bodies[next++]!;
+      const r = await fetch(`${url}/_bulk`, { method: 'POST', body: b, headers: { 'content-type': 'application/x-ndjson' } });
+      const j = (await r.json()) as { errors: boolean };
+      if (j.errors) throw new Error('plain bulk loop: item errors');
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { docs, wall: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+async function main(): Promise<void> {
+  const corpus = join(REPO, 'bench-data/corpus');
+  run(process.execPath, [GEN, '--out', corpus, '--size', size]);
+  console.log('\n== parse throughput ==');
+  run(process.execPath, [MEASURE, '--corpus', corpus, '--all']);
+  if (args.includes('--no-es')) return;
+
+  console.log('\n== end to end ==');
+  const slice = join(REPO, 'bench-data/e2e');
+  run(process.execPath, [GEN, '--out', slice, '--size', e2eSize, '--quiet']);
+  const files = readdirSync(slice).filter((f) => f.endsWith('.log')).map((f) => join(slice, f));
+  const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+  let es: Awaited<ReturnType<typeof startLocalElasticsearch>> | undefined;
+  let url = opt('--es', process.env.ES_URL);
+  if (!url) {
+    es = await startLocalElasticsearch({ heapMb: 2048 });
+    url = es.url;
+  }
+  try {
+    await esDelete(url);
+    const setup = spawnSync(process.execPath, [CLI, 'setup', '--es', url], { cwd: REPO });
+    if (setup.status !== 0) throw new Error(String(setup.stderr));
+    const u = await measureCli(['run', '--once', '--es', url, '--timezone', 'Asia/Shanghai', '--dead-letter', join(REPO, 'bench-data/dead-letter.ndjson'), ...files.flatMap((f) => ['--path', f])]);
+    const docs = await esCount(url);
+    const sealtrailRate = docs / u.wall;
+
+    const docsFile = join(REPO, 'bench-data/e2e-docs.ndjson');
+    if (!existsSync(docsFile)) {
+      mkdirSync(dirname(docsFile), { recursive: true });
+      const fd = openSync(docsFile, 'w');
+      const r = spawnSync(process.execPath, [CLI, 'parse', '--timezone', 'Asia/Shanghai', ...files], { cwd: REPO, stdio: ['ignore', fd, 'inherit'] });
+      closeSync(fd);
+      if (r.status !== 0) throw new Error('parse for the ceiling failed');
+    }
+    let best = { docs: 0, wall: Infinity, batch: 0, conc: 0 };
+    for (const [batch, conc] of [[2000, 2], [5000, 2], [5000, 4]] as const) {
+      await esDelete(url);
+      spawnSync(process.execPath, [CLI, 'setup', '--es', url], { cwd: REPO });
+      const r = await plainBulk(url, docsFile, batch, conc);
+      console.log(`  plain _bulk loop: ${batch} docs/request, ${conc} in flight: ${(r.docs / r.wall).toFixed(0)} docs/s`);
+      if (r.docs / r.wall > best.docs / best.wall) best = { ...r, batch, conc };
+    }
+    const ceiling = best.docs / best.wall;
+    const gib = bytes / 2 ** 30;
+    const lines = [
+      `input                      ${(bytes / 2 ** 20).toFixed(0)} MiB, ${files.length} files`,
+      `sealtrail run --once       ${docs} docs in ${u.wall.toFixed(1)} s = ${sealtrailRate.toFixed(0)} docs/s (exit ${u.code})`,
+      `plain _bulk ceiling        ${ceiling.toFixed(0)} docs/s (${best.batch} docs/request, ${best.conc} in flight)`,
+      `ratio                      ${(sealtrailRate / ceiling).toFixed(2)}`,
+      `sealtrail CPU              ${u.cpu.toFixed(1)} s = ${(u.cpu / gib).toFixed(0)} CPU-s per GiB of log; peak RSS ${u.maxRssMiB.toFixed(0)} MiB`,
+    ];
+    console.log(lines.join('\n'));
+    writeFileSync(join(REPO, 'bench-data/e2e-result.txt'), lines.join('\n') + '\n');
+  } finally {
+    if (es) await es.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).stack ?? String(err));
+  process.exitCode = 1;
+});
