@@ -23,6 +23,7 @@ import { buildStatesRequest, statesRows } from '../src/query/states.js';
 import { buildStatsRequest, statsRows } from '../src/query/stats.js';
 import { TERMINAL_STATES, buildStuckRequest, stuckRows } from '../src/query/stuck.js';
 import { buildPostErrorsRequest, postErrorsRows } from '../src/query/post-errors.js';
+import { describeSearchError } from '../src/query/es.js';
 import { runCli, type Doc } from './helpers/repo.js';
 
 const H = 3_600_000;
@@ -720,6 +721,25 @@ describe('query commands against Elasticsearch', () => {
     assert.match(lines[1]!, /^10\.10\.13\.22\s+3\s+2\s+ENOENT\s+winning\s+\S+ \S+ \+08:00\s+\/mnt\/nfs\/10\.10\.13\.22\/cache\/s-t077001-770101\/p_aux\s+failed to compute winning post proof: /);
     assert.ok(lines.every((l) => displayWidth(l) <= 200), 'cut to $COLUMNS');
     assert.equal(lines[2], '3 failures in the last 24h');
+  });
+
+  test('nothing found: an empty JSON array, or a note on stderr, exit 0', async () => {
+    assert.deepEqual(await json(['sector', `${MINER_A}-999999`]), []);
+    const res = await cli(['sector', `${MINER_A}-999999`, '--since', '1h']);
+    assert.equal(res.code, 0);
+    assert.equal(res.stdout, '');
+    assert.equal(res.stderr, `sealtrail: no events for sector ${MINER_A}-999999 in the last 1h\n`);
+    assert.deepEqual(await json(['states', '--miner', '999998']), []);
+    assert.deepEqual(await json(['stuck', '--miner', '999998']), []);
+    assert.deepEqual(await json(['stats', '--miner', '999998']), []);
+    assert.deepEqual(await json(['post-errors', '--miner', '999998']), []);
+  });
+
+  test('an index that does not exist yet: one line saying to ship logs first', async () => {
+    const err = await client.search({ index: 'sealtrail-query-test-missing' }).catch((e: unknown) => e);
+    const described = describeSearchError(err, ES_URL!, 'sealtrail-query-test-missing');
+    assert.equal(described.code, 'E_ES_REQUEST');
+    assert.match(described.toLine(), /^sealtrail: Elasticsearch at \S+ has no sealtrail-query-test-missing index yet \(ship some logs first: sealtrail run --once/);
   });
 
   test('unreachable Elasticsearch: one line, E_ES_UNREACHABLE, exit 1', async () => {

@@ -67,7 +67,7 @@ export const parseCommand: Command = {
     for (const file of files) {
       if (closed) break;
       const writer = new DocumentWriter();
-      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
+      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       try {
         for await (const batch of eventsFromBytes(input, file, ctx, opts)) {
           if (batch.events.length === 0) continue;

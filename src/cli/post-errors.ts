@@ -32,7 +32,7 @@ ${COMMON_HELP}
 
 Example:
   $ sealtrail post-errors --since 7d
-  STORAGE HOST  FAILURES  PATHS  CODE    KIND     LAST SEEN                   EXAMPLE PATH                                 ERROR
+  STORAGE HOST  FAILURES  PATHS  CODE    KIND     LAST SEEN                   EXAMPLE PATH                                   ERROR
   10.10.13.22         57     41  ENOENT  winning  2020-06-27 19:21:33 +08:00  /mnt/nfs/10.10.13.22/cache/s-t01005-524/p_aux  failed to compute winning post proof: could not read from path="/mnt/nfs/10.10.13.22/cache/s-t01005-524/p_aux" Caused by: No such file or directory (os error 2)
 
   then, for the files of that server:

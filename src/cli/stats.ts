@@ -23,11 +23,11 @@ ${COMMON_HELP}
 
 Example:
   $ sealtrail stats --since 7d --by host --task PC1,PC2
-  TASK  HOST       COUNT  P50        P90        P99        MAX
-  PC1   worker-01     48  3h41m12s   4h2m9s     4h20m1s    4h21m0s
-  PC1   worker-02     51  3h3m40s    3h15m2s    3h30m17s   3h31m2s
-  PC2   worker-01     48  41m2.31s   44m10.5s   47m3.02s   47m9.91s
-  PC2   worker-02     50  40m58.1s   43m1.09s   45m0.77s   45m2.8s
+  TASK  HOST       COUNT       P50       P90       P99       MAX
+  PC1   worker-01     48  3h41m12s    4h2m9s   4h20m1s   4h21m0s
+  PC1   worker-02     51   3h3m40s   3h15m2s  3h30m17s   3h31m2s
+  PC2   worker-01     48  41m2.31s  44m10.5s  47m3.02s  47m9.91s
+  PC2   worker-02     50  40m58.1s  43m1.09s  45m0.77s   45m2.8s
 `;
 
 export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: number | undefined): string {

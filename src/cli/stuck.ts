@@ -25,9 +25,9 @@ ${COMMON_HELP}
 
 Example:
   $ sealtrail stuck --older 12h --timezone Asia/Shanghai
-  MINER  SECTOR  STATE          SINCE                       AGE      HOST
-   1005     412  PreCommitWait  2020-06-25 08:14:10 +08:00  2d8h7m   sealer-01
-   1005     433  WaitSeed       2020-06-26 23:02:48 +08:00  16h19m2s sealer-02
+  MINER  SECTOR  STATE          SINCE                            AGE  HOST
+   1005     412  PreCommitWait  2020-06-25 08:14:10 +08:00    2d8h7m  sealer-01
+   1005     433  WaitSeed       2020-06-26 23:02:48 +08:00  17h19m2s  sealer-02
 `;
 
 export function stuckTable(rows: StuckRow[], zone: string, width: number | undefined): string {

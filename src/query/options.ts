@@ -57,7 +57,3 @@ export function positiveInt(flag: string, text: string | undefined, fallback: nu
   if (n > max) throw usageError(`--${flag} ${text} is too large`, `at most ${max}`);
   return n;
 }
-
-export function noPositionals(positionals: string[]): void {
-  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
-}
