@@ -22,6 +22,10 @@ export interface RunConfig {
   registry: string | undefined;
   deadLetter: string | undefined;
   usePolling: boolean;
+  /** Seconds between status lines on stderr (0: none); undefined: the default. */
+  statusInterval: number | undefined;
+  /** Serve Prometheus metrics on 127.0.0.1 at this port. */
+  metricsPort: number | undefined;
   inputs: InputConfig[];
 }
 
@@ -49,7 +53,7 @@ export function loadConfigFile(file: string): RunConfig {
   }
   if (!raw || typeof raw !== 'object') fail(file, 'must be a mapping');
   const c = raw as Record<string, unknown>;
-  const known = new Set(['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'inputs']);
+  const known = new Set(['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs']);
   for (const k of Object.keys(c)) if (!known.has(k)) fail(file, `unknown key "${k}"`);
   const es = c.elasticsearch as Record<string, unknown> | undefined;
   if (es !== undefined && (typeof es !== 'object' || es === null)) fail(file, 'elasticsearch must be a mapping with url');
@@ -77,11 +81,22 @@ export function loadConfigFile(file: string): RunConfig {
       miner,
     };
   });
+  if (c.use_polling !== undefined && typeof c.use_polling !== 'boolean') fail(file, 'use_polling must be true or false');
+  const statusInterval = c.status_interval;
+  if (statusInterval !== undefined && (typeof statusInterval !== 'number' || !Number.isFinite(statusInterval) || statusInterval < 0)) {
+    fail(file, 'status_interval must be a number of seconds (0 for none)');
+  }
+  const metricsPort = c.metrics_port;
+  if (metricsPort !== undefined && (typeof metricsPort !== 'number' || !Number.isSafeInteger(metricsPort) || metricsPort <= 0 || metricsPort > 65535)) {
+    fail(file, 'metrics_port must be a port number');
+  }
   return {
     es: str(file, 'elasticsearch.url', es?.url),
     registry: str(file, 'registry', c.registry),
     deadLetter: str(file, 'dead_letter', c.dead_letter),
     usePolling: c.use_polling === true,
+    statusInterval: statusInterval as number | undefined,
+    metricsPort: metricsPort as number | undefined,
     inputs,
   };
 }

@@ -1,23 +1,31 @@
 import { join } from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import { Registry } from '../checkpoints/registry.js';
 import { loadConfigFile, type InputConfig, type RunConfig } from '../config.js';
 import { loadDefinitions } from '../definitions.js';
-import { usageError } from '../errors.js';
+import { SealtrailError, usageError } from '../errors.js';
 import { checkServer, createClient, describeTransportError, esUrl } from '../elasticsearch.js';
 import { FlowContext, type StreamOptions } from '../flow.js';
 import { ZoneResolver, machineZone } from '../records/zone.js';
 import { ShipStats, shipFilesOnce } from '../shipper.js';
+import { pause } from '../sink/backoff.js';
 import { BulkSink } from '../sink/bulk-sink.js';
 import { DeadLetterFile } from '../sink/dead-letter.js';
 import { installTemplates } from '../sink/index-templates.js';
+import { isRetryable } from '../sink/retry.js';
 import { SectorsSink } from '../sink/sectors-sink.js';
 import { expandGlob } from '../sources/glob.js';
+import { Health, formatBytes } from '../tail/health.js';
+import { TailShipper } from '../tail/tail-shipper.js';
 import { type Command, defaultHost, parseCommandLine, parseMiner } from './common.js';
 
 const usage = `Usage: sealtrail run [options]
 
-Reads log files, parses them and ships the events into Elasticsearch
-(index templates are installed first if missing). Re-shipping the same entry
-overwrites its document (event.id is the _id), so nothing is doubled.
+Tails log files and ships their entries into Elasticsearch until stopped
+(SIGTERM or Ctrl-C), picking up new files, following rotation, and resuming
+after a restart from the checkpoints in the registry. Index templates are
+installed first if missing. Re-shipping an entry overwrites its document
+(event.id is the _id), so nothing is doubled.
 
 Options:
   --config FILE        inputs and settings in YAML or JSON (see examples/sealtrail.yaml)
@@ -29,25 +37,70 @@ Options:
   --format NAME        parse every line as this family (default: detect per line)
   --registry FILE      checkpoint file (default .sealtrail/registry.json)
   --dead-letter FILE   where refused documents go (default .sealtrail/dead-letter.ndjson)
+  --use-polling        watch by polling (for logs on NFS; costs a stat per file per second)
+  --status-interval S  a status line on stderr every S seconds (default 30; 0: none)
+  --metrics-port N     serve Prometheus metrics on http://127.0.0.1:N/metrics
+  --shutdown-timeout S on SIGTERM, wait at most S seconds for Elasticsearch to
+                       acknowledge what was sent (default 15); the rest is read
+                       again at the next start
   --once               read what is there now, wait until Elasticsearch has
                        acknowledged all of it, print a summary and exit
-                       (exit 1 if anything was dead-lettered)
+                       (exit 1 if anything was dead-lettered). Reads every file
+                       from its start, unless --registry is given: then it
+                       resumes from, and advances, those checkpoints
   -h, --help           this help
 
 Credentials: ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME + ES_PASSWORD
 (or ES_PASSWORD_FILE), from the environment; never printed.
 
-Example:
-  sealtrail run --once --path '/var/log/lotus/sealer*.log' --timezone Asia/Shanghai --miner f01005
+Examples:
+  sealtrail run --config /etc/sealtrail.yaml
+  sealtrail run --path '/var/log/lotus/sealer*.log' --timezone Asia/Shanghai --miner f01005
+  sealtrail run --once --path '/var/log/lotus/sealer*.log' --timezone Asia/Shanghai
 `;
 
-function formatBytes(n: number): string {
-  return n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(2)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+function seconds(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw usageError(`--${name} "${text}" is not a number of seconds`);
+  return n;
 }
+
+function port(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 65535) throw usageError(`--metrics-port "${text}" is not a port number`);
+  return n;
+}
+
+/**
+ * Elasticsearch is there and has the templates. With `wait`, an unreachable
+ * (or starting) Elasticsearch is waited for, with backoff, until `signal`.
+ */
+async function connect(client: Client, url: string, log: (line: string) => void, wait: AbortSignal | undefined): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await checkServer(client, url);
+      try {
+        await installTemplates(client);
+      } catch (err) {
+        if (wait && isRetryable(err)) throw new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${url} is not ready: ${(err as Error).message.split('\n')[0]}`);
+        throw describeTransportError(err, url);
+      }
+      if (attempt > 0) log(`elasticsearch at ${url} answers; starting`);
+      return;
+    } catch (err) {
+      if (!wait || !(err instanceof SealtrailError) || err.code !== 'E_ES_UNREACHABLE') throw err;
+      if (attempt === 0) log(`${err.message}; waiting for it (stop with SIGTERM or Ctrl-C)`);
+      await pause(Math.min(attempt, 5), wait);
+    }
+  }
+}
+
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'ship log files into Elasticsearch (--once: what is there now, then exit)',
+  summary: 'tail log files into Elasticsearch (--once: what is there now, then exit)',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, {
@@ -60,6 +113,10 @@ export const runCommand: Command = {
       format: { type: 'string' },
       registry: { type: 'string' },
       'dead-letter': { type: 'string' },
+      'use-polling': { type: 'boolean' },
+      'status-interval': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
       once: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -87,35 +144,28 @@ export const runCommand: Command = {
       }
     } else {
       if (flagInput.paths.length === 0) throw usageError('nothing to read', 'give --path GLOB or --config FILE');
-      config = { es: undefined, registry: undefined, deadLetter: undefined, usePolling: false, inputs: [flagInput] };
+      config = { es: undefined, registry: undefined, deadLetter: undefined, usePolling: false, statusInterval: undefined, metricsPort: undefined, inputs: [flagInput] };
     }
+    const statusInterval = seconds('status-interval', values['status-interval']) ?? config.statusInterval ?? 30;
+    const metricsPort = port(values['metrics-port']) ?? config.metricsPort;
+    const shutdownTimeout = seconds('shutdown-timeout', values['shutdown-timeout']) ?? 15;
+    const usePolling = values['use-polling'] === true || config.usePolling;
     const url = esUrl(values.es ?? config.es);
     const stateDir = '.sealtrail';
     const deadLetter = new DeadLetterFile(values['dead-letter'] ?? config.deadLetter ?? join(stateDir, 'dead-letter.ndjson'));
-    if (!values.once) {
-      throw usageError('continuous tailing is not built yet; use --once', 'run it from cron or a systemd timer meanwhile');
-    }
+    // --once reads from the start unless a registry is named on the command line.
+    const registryPath = values.once ? values.registry : (values.registry ?? config.registry ?? join(stateDir, 'registry.json'));
 
     const ctx = new FlowContext(loadDefinitions());
-    const files: { path: string; opts: StreamOptions }[] = [];
-    const seen = new Set<string>();
-    for (const input of config.inputs) {
-      const opts: StreamOptions = {
+    const inputs = config.inputs.map((input) => ({
+      globs: input.paths,
+      opts: {
         host: input.host ?? defaultHost(),
         zone: new ZoneResolver(input.timezone ?? machineZone()),
         format: input.format,
         defaultMiner: input.miner,
-      };
-      for (const glob of input.paths) {
-        const matched = expandGlob(glob);
-        if (matched.length === 0) process.stderr.write(`sealtrail: --path ${glob} matches no file yet\n`);
-        for (const path of matched) {
-          if (seen.has(path)) continue;
-          seen.add(path);
-          files.push({ path, opts });
-        }
-      }
-    }
+      } satisfies StreamOptions,
+    }));
 
     const client = createClient(url);
     const log = (line: string) => process.stderr.write(`sealtrail: ${line}\n`);
@@ -123,15 +173,16 @@ export const runCommand: Command = {
     const sink = new BulkSink(client, deadLetter, { log });
     const sectors = new SectorsSink(client, log, sink.signal);
     sink.sectors = sectors;
+
+    if (!values.once) {
+      return await tail({ client, url, log, sink, stats, ctx, inputs, registryPath: registryPath!, usePolling, statusInterval, metricsPort, shutdownTimeout });
+    }
+
+    let files = 0;
     let fileErrors = 0;
     let progress: NodeJS.Timeout | undefined;
     try {
-      await checkServer(client, url);
-      try {
-        await installTemplates(client);
-      } catch (err) {
-        throw describeTransportError(err, url);
-      }
+      await connect(client, url, log, undefined);
       if (process.stderr.isTTY) {
         progress = setInterval(() => {
           const secs = (Date.now() - stats.started) / 1000;
@@ -140,10 +191,40 @@ export const runCommand: Command = {
           );
         }, 500);
       }
-      await shipFilesOnce(files, ctx, sink, stats, (path, err) => {
-        fileErrors++;
-        log(`cannot read ${path}: ${err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'it disappeared' : err.message} [E_INPUT]`);
-      });
+      if (registryPath) {
+        // --once --registry: resume from the checkpoints and advance them.
+        const registry = await Registry.open(registryPath, log);
+        const shipper = new TailShipper({ inputs, ctx, sink, stats, registry, log, once: true });
+        try {
+          await shipper.start();
+          await shipper.idle();
+          if (shipper.failed) throw shipper.failed;
+          await sink.drain();
+        } finally {
+          await shipper.stop(0);
+        }
+        files = shipper.opened;
+        fileErrors = shipper.unreadable;
+      } else {
+        const list: { path: string; opts: StreamOptions }[] = [];
+        const seen = new Set<string>();
+        for (const input of inputs) {
+          for (const glob of input.globs) {
+            const matched = expandGlob(glob);
+            if (matched.length === 0) process.stderr.write(`sealtrail: --path ${glob} matches no file yet\n`);
+            for (const path of matched) {
+              if (seen.has(path)) continue;
+              seen.add(path);
+              list.push({ path, opts: input.opts });
+            }
+          }
+        }
+        files = list.length;
+        await shipFilesOnce(list, ctx, sink, stats, (path, err) => {
+          fileErrors++;
+          log(`cannot read ${path}: ${err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'it disappeared' : err.message} [E_INPUT]`);
+        });
+      }
     } finally {
       if (progress) {
         clearInterval(progress);
@@ -155,7 +236,7 @@ export const runCommand: Command = {
     const secs = (Date.now() - stats.started) / 1000;
     const actions = [...stats.byAction.entries()].sort((a, b) => b[1] - a[1]);
     const out = [
-      `files            ${files.length}${fileErrors ? ` (${fileErrors} unreadable)` : ''}`,
+      `files            ${files}${fileErrors ? ` (${fileErrors} unreadable)` : ''}`,
       `entries          ${stats.entries}`,
       ...actions.map(([a, n]) => `  ${a.padEnd(22)} ${n}`),
       `indexed          ${sink.counters.shipped}`,
@@ -168,3 +249,82 @@ export const runCommand: Command = {
     return sink.counters.deadLettered > 0 || fileErrors > 0 ? 1 : 0;
   },
 };
+
+interface TailSetup {
+  client: Client;
+  url: string;
+  log: (line: string) => void;
+  sink: BulkSink;
+  stats: ShipStats;
+  ctx: FlowContext;
+  inputs: { globs: string[]; opts: StreamOptions }[];
+  registryPath: string;
+  usePolling: boolean;
+  statusInterval: number;
+  metricsPort: number | undefined;
+  shutdownTimeout: number;
+}
+
+/** `run` without `--once`: tail until SIGTERM/SIGINT (exit 0) or a failure that retrying cannot mend (exit 1). */
+async function tail(t: TailSetup): Promise<number> {
+  const { client, url, log, sink } = t;
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log(`${sig} again: exiting without waiting`);
+      process.exit(1);
+    }
+    log(`${sig}: stopping (at most ${t.shutdownTimeout} s to let Elasticsearch acknowledge what was sent)`);
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let registry: Registry | undefined;
+  let health: Health | undefined;
+  let shipper: TailShipper | undefined;
+  let code = 0;
+  try {
+    registry = await Registry.open(t.registryPath, log);
+    try {
+      await connect(client, url, log, stop.signal);
+    } catch (err) {
+      if (stop.signal.aborted) return 0;
+      throw err;
+    }
+    if (stop.signal.aborted) return 0;
+    const s = new TailShipper({ inputs: t.inputs, ctx: t.ctx, sink, stats: t.stats, registry, log, usePolling: t.usePolling });
+    shipper = s;
+    const h = new Health(() => s.snapshot(), log);
+    health = h;
+    if (t.metricsPort !== undefined) {
+      const p = await h.startMetrics(t.metricsPort);
+      log(`metrics on http://127.0.0.1:${p}/metrics`);
+    }
+    stop.signal.addEventListener('abort', () => s.requestStop(), { once: true });
+    if (stop.signal.aborted) s.requestStop();
+    await s.start();
+    log(`tailing ${t.inputs.flatMap((i) => i.globs).join(', ')} into ${url} (registry ${registry.path})`);
+    h.startStatus(t.statusInterval * 1000);
+    const failure = await s.stopRequested;
+    const drained = await s.stop(t.shutdownTimeout * 1000);
+    registry = undefined; // closed by stop()
+    log(h.statusLine().replace(/^status:/, drained ? 'stopped:' : 'stopped (not all acknowledged):'));
+    if (failure) throw failure instanceof SealtrailError ? failure : describeTransportError(failure, url);
+    return 0;
+  } catch (err) {
+    code = err instanceof SealtrailError ? err.exitCode : 1;
+    throw err;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    if (shipper && registry) await shipper.stop(0).catch(() => {});
+    else if (registry) await registry.close().catch(() => {});
+    await health?.close();
+    sink.close();
+    await client.close().catch(() => {});
+    // Whatever still holds the event loop (a request to an unreachable host), the process ends.
+    setTimeout(() => process.exit(process.exitCode ?? code), 5000).unref();
+  }
+}
