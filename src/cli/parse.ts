@@ -71,10 +71,8 @@ export const parseCommand: Command = {
       try {
         for await (const batch of eventsFromBytes(input, file, ctx, opts)) {
           if (batch.events.length === 0) continue;
-          let text = '';
-          for (const ev of batch.events) text += writer.toJson(ev) + '\n';
           if (closed) break;
-          if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+          if (!out.write(writer.toNdjsonBuffer(batch.events))) await Promise.race([once(out, 'drain'), once(out, 'close')]);
         }
       } catch (err) {
         const e = err as NodeJS.ErrnoException;

@@ -107,4 +107,25 @@ export class DocumentWriter {
   toJson(ev: SealEvent): string {
     return write(ev, this.iso, quote, this.memo);
   }
+
+  /**
+   * Many events as NDJSON bytes. Each document is encoded straight into one
+   * buffer while its string is small, rather than joined into a batch-sized
+   * string that the write would flatten and encode again.
+   */
+  toNdjsonBuffer(events: readonly SealEvent[]): Buffer {
+    let buf = Buffer.allocUnsafe(Math.max(64 * 1024, events.length * 1024));
+    let off = 0;
+    for (const ev of events) {
+      const json = write(ev, this.iso, quote, this.memo);
+      if (off + json.length * 3 + 1 > buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, off + json.length * 3 + 1));
+        buf.copy(bigger, 0, 0, off);
+        buf = bigger;
+      }
+      off += buf.write(json, off, 'utf8');
+      buf[off++] = 10;
+    }
+    return buf.subarray(0, off);
+  }
 }
