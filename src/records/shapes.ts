@@ -86,27 +86,21 @@ export const zapConsole: ShapeParser = (body, ts, _zone, dataset) => {
     level = LEVELS.get(body.slice(a, b));
     if (level === undefined) return undefined;
     msgStart = b + 1;
-    // Up to two more tab-separated columns: the logger's name, then the caller.
-    const c = body.indexOf('\t', msgStart);
-    if (c !== -1 && c < lineEnd) {
+    // Up to two more tab-separated columns: the logger's name (zap omits it
+    // for an unnamed logger), then the caller.
+    for (let column = 0; column < 2; column++) {
+      const c = body.indexOf('\t', msgStart);
+      if (c === -1 || c >= lineEnd) break;
       const colon = callerColon(body, msgStart, c);
       if (colon !== -1) {
         originFile = body.slice(msgStart, colon);
         originLine = Number(body.slice(colon + 1, c));
         msgStart = c + 1;
-      } else {
-        logger = body.slice(msgStart, c);
-        msgStart = c + 1;
-        const d = body.indexOf('\t', msgStart);
-        if (d !== -1 && d < lineEnd) {
-          const colon2 = callerColon(body, msgStart, d);
-          if (colon2 !== -1) {
-            originFile = body.slice(msgStart, colon2);
-            originLine = Number(body.slice(colon2 + 1, d));
-            msgStart = d + 1;
-          }
-        }
+        break;
       }
+      if (column === 1) break; // no caller: the rest is the message
+      logger = body.slice(msgStart, c);
+      msgStart = c + 1;
     }
     if (body.charCodeAt(lineEnd - 1) === 125) {
       const f = body.lastIndexOf('\t{', lineEnd);
