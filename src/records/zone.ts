@@ -47,8 +47,9 @@ export class ZoneResolver {
 
   /**
    * The instant of a wall-clock time given as if it were UTC. In the hour a
-   * DST change repeats, the earlier instant wins; in the hour it skips, the
-   * time is read with the offset from before the change (as luxon does).
+   * DST change repeats, the earlier instant wins; a time in the hour it skips
+   * cannot be real and is moved forward by the gap (02:30 → 03:30 EDT), as
+   * luxon and java.time do.
    */
   toUtc(wallMs: number): number {
     if (!this.zone) return wallMs;
@@ -59,6 +60,6 @@ export class ZoneResolver {
     guess -= (o2 - o1) * 60000;
     const o3 = this.offsetAt(guess);
     if (o2 === o3) return guess;
-    return wallMs - Math.max(o2, o3) * 60000;
+    return wallMs - Math.min(o2, o3) * 60000;
   }
 }
