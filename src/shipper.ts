@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { eventIndexName } from './documents/event-id.js';
+import { MonthlyIndex } from './documents/event-id.js';
 import { DocumentWriter } from './documents/serialize.js';
 import { EVENTS_INDEX_BASE } from './elasticsearch.js';
 import { eventsFromBytes, type EventBatch, type FlowContext, type StreamOptions } from './flow.js';
@@ -14,6 +14,8 @@ export class ShipStats {
   readonly started = Date.now();
 }
 
+const monthly = new MonthlyIndex(EVENTS_INDEX_BASE);
+
 /**
  * Events → documents → a sink batch: the serialised document, its monthly
  * index, and what it tells the sectors index.
@@ -27,7 +29,7 @@ export function toSinkBatch(batch: EventBatch, writer: DocumentWriter, stats: Sh
     const ev = batch.events[i]!;
     const json = writer.toJson(ev);
     bytes += json.length;
-    docs[i] = { index: eventIndexName(EVENTS_INDEX_BASE, ev.time), id: ev.id, json };
+    docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json };
     byAction.set(ev.action, (byAction.get(ev.action) ?? 0) + 1);
     const p = sectorPatch(ev);
     if (p) sectors.push(p);

@@ -15,9 +15,26 @@ export function eventId(prefix: string, offset: number): string {
   return prefix + offset.toString(36);
 }
 
-/** The monthly index an event lands in: `sealtrail-events-2020.06`. */
-export function eventIndexName(base: string, timeMs: number): string {
-  const d = new Date(timeMs);
-  const m = d.getUTCMonth() + 1;
-  return `${base}-${d.getUTCFullYear()}.${m < 10 ? '0' : ''}${m}`;
+/**
+ * The monthly index an event lands in: `sealtrail-events-2020.06`. Remembers
+ * the current month's bounds, so consecutive events cost two comparisons.
+ */
+export class MonthlyIndex {
+  private from = Infinity;
+  private to = -Infinity;
+  private name = '';
+
+  constructor(private readonly base: string) {}
+
+  nameFor(timeMs: number): string {
+    if (timeMs < this.from || timeMs >= this.to) {
+      const d = new Date(timeMs);
+      const y = d.getUTCFullYear();
+      const m = d.getUTCMonth();
+      this.from = Date.UTC(y, m, 1);
+      this.to = Date.UTC(y, m + 1, 1);
+      this.name = `${this.base}-${y}.${m < 9 ? '0' : ''}${m + 1}`;
+    }
+    return this.name;
+  }
 }
