@@ -48,7 +48,7 @@ export async function shipFilesOnce(
 ): Promise<void> {
   for (const { path, opts } of files) {
     const writer = new DocumentWriter();
-    const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const input = createReadStream(path, { highWaterMark: 64 * 1024 });
     input.on('data', (chunk) => {
       stats.bytesRead += chunk.length;
     });

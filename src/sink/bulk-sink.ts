@@ -5,7 +5,7 @@ import { SealtrailError } from '../errors.js';
 import { pause } from './backoff.js';
 import type { DeadLetter, DeadLetterFile } from './dead-letter.js';
 import { isRetryable } from './retry.js';
-import type { SectorState } from './sector-docs.js';
+import { mergeSector, type SectorState } from './sector-docs.js';
 import type { SectorsSink } from './sectors-sink.js';
 
 export interface SinkDoc {
@@ -68,15 +68,20 @@ export class BulkSink {
   private outage = false;
   /** Set to keep the sectors index current from the same batches. */
   sectors: SectorsSink | undefined;
+  private sectorDeltas = new Map<string, SectorState>();
+  private sectorAcks: (() => void)[] = [];
+  private sectorFlush: Promise<void> = Promise.resolve();
+  private sectorTimer: NodeJS.Timeout | undefined;
+  private readonly sectorFlushSize = 2000;
 
   constructor(
     private readonly client: Client,
     private readonly deadLetters: DeadLetterFile,
     opts: BulkSinkOptions = {},
   ) {
-    this.flushBytes = opts.flushBytes ?? 5 * 1024 * 1024;
+    this.flushBytes = opts.flushBytes ?? 2 * 1024 * 1024;
     this.flushMs = opts.flushMs ?? 1000;
-    this.maxInFlightBytes = opts.maxInFlightBytes ?? 32 * 1024 * 1024;
+    this.maxInFlightBytes = opts.maxInFlightBytes ?? 8 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
     this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));
   }
@@ -130,13 +135,16 @@ export class BulkSink {
   async drain(): Promise<void> {
     this.flush();
     await this.queue.onIdle();
+    await this.flushSectors();
     if (this.failure) throw this.failure;
   }
 
   /** Stops retrying; what is not acknowledged stays unacknowledged (the checkpoint does not pass it). */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.sectorTimer) clearTimeout(this.sectorTimer);
     this.timer = undefined;
+    this.sectorTimer = undefined;
     this.abort.abort();
     this.queue.clear();
   }
@@ -150,12 +158,42 @@ export class BulkSink {
     const docs: SinkDoc[] = [];
     for (const b of batches) for (const d of b.docs) docs.push(d);
     await this.index(docs);
-    if (this.sectors) {
-      const patches: SectorState[] = [];
-      for (const b of batches) for (const p of b.sectors) patches.push(p);
-      await this.sectors.apply(patches);
+    if (!this.sectors) {
+      for (const b of batches) b.ack();
+      return;
     }
-    for (const b of batches) b.ack();
+    // Sector updates wait for the next sectors flush, merged with other
+    // requests' (a backlog touches the same sector in many batches); the
+    // batches are acknowledged once their sectors are written.
+    for (const b of batches) {
+      for (const p of b.sectors) {
+        const d = this.sectorDeltas.get(p.id);
+        if (d) mergeSector(d, p);
+        else this.sectorDeltas.set(p.id, mergeSector({ ...p, tasks: {} }, p));
+      }
+      this.sectorAcks.push(b.ack);
+    }
+    if (this.sectorDeltas.size >= this.sectorFlushSize) await this.flushSectors();
+    else this.sectorTimer ??= setTimeout(() => void this.flushSectors(), this.flushMs);
+  }
+
+  /** Writes the merged sector updates (one flush at a time), then acknowledges their batches. */
+  private flushSectors(): Promise<void> {
+    if (this.sectorTimer) clearTimeout(this.sectorTimer);
+    this.sectorTimer = undefined;
+    this.sectorFlush = this.sectorFlush.then(async () => {
+      const deltas = this.sectorDeltas;
+      const acks = this.sectorAcks;
+      this.sectorDeltas = new Map();
+      this.sectorAcks = [];
+      try {
+        if (deltas.size > 0) await this.sectors!.apply([...deltas.values()]);
+        for (const ack of acks) ack();
+      } catch (err) {
+        this.fail(err);
+      }
+    });
+    return this.sectorFlush;
   }
 
   private async index(docs: SinkDoc[]): Promise<void> {
