@@ -217,6 +217,8 @@ export class BulkSink {
           concurrency: 1,
           retries: 0, // item retries are ours too, with backoff
           refreshOnCompletion: false,
+          // The helper reads only these; the rest of each item is parsing for nothing.
+          filter_path: 'errors,items.*.status,items.*.error',
           onDrop: (drop) => {
             const op = drop.operation as { index?: { _id?: string } };
             const doc = byId.get(op.index?._id ?? '');
