@@ -14,7 +14,7 @@ documents \`sealtrail run\` would index, event.id included.
 
 Options:
   --timezone IANA      zone for timestamps that carry none (rust-fil-proofs
-                       lines); default: this machine's zone (${machineZone()})
+                       lines); default: this machine's zone ($TZ, else /etc/localtime)
   --host NAME          host.name of the events; default: this machine's name
   --format NAME        parse every line as this family (lotus, filcrypto, venus);
                        default: detect per line
