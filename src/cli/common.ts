@@ -6,7 +6,6 @@ import { minerNumber } from '../events/rule-engine.js';
 /** One sub-command: `run` returns the process exit code. */
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   run(argv: string[]): Promise<number>;
 }

@@ -3,24 +3,20 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
 import { type Command, reportError } from './common.js';
-import { parseCommand } from './parse.js';
-import { postErrorsCommand } from './post-errors.js';
-import { runCommand } from './run.js';
-import { sectorCommand } from './sector.js';
-import { setupCommand } from './setup.js';
-import { statesCommand } from './states.js';
-import { statsCommand } from './stats.js';
-import { stuckCommand } from './stuck.js';
 
-const COMMANDS: Command[] = [
-  parseCommand,
-  runCommand,
-  setupCommand,
-  sectorCommand,
-  statesCommand,
-  statsCommand,
-  stuckCommand,
-  postErrorsCommand,
+/**
+ * The command table. Each command's module is loaded only when it runs:
+ * `parse` should not pay for loading the Elasticsearch client.
+ */
+const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'parse', summary: 'parse log files (or stdin) into event documents, one JSON per line', load: async () => (await import('./parse.js')).parseCommand },
+  { name: 'run', summary: 'ship log files into Elasticsearch (tail them, or --once)', load: async () => (await import('./run.js')).runCommand },
+  { name: 'setup', summary: 'install index templates (and Kibana saved objects with --kibana)', load: async () => (await import('./setup.js')).setupCommand },
+  { name: 'sector', summary: "one sector's timeline: every event that names it, oldest first", load: async () => (await import('./sector.js')).sectorCommand },
+  { name: 'states', summary: 'how many sectors are in each current state', load: async () => (await import('./states.js')).statesCommand },
+  { name: 'stats', summary: 'phase durations (count, p50, p90, p99, max) per task type, optionally --by host', load: async () => (await import('./stats.js')).statsCommand },
+  { name: 'stuck', summary: 'sectors whose current state is older than --older, oldest first', load: async () => (await import('./stuck.js')).stuckCommand },
+  { name: 'post-errors', summary: 'PoSt failures grouped by storage host and path, newest first', load: async () => (await import('./post-errors.js')).postErrorsCommand },
 ];
 
 function help(): string {
@@ -47,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw usageError(`unknown command "${name}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
-    return await command.run(rest);
+    return await (await command.load()).run(rest);
   } catch (err) {
     return reportError(err);
   }

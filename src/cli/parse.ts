@@ -30,7 +30,6 @@ Examples:
 
 export const parseCommand: Command = {
   name: 'parse',
-  summary: 'parse log files (or stdin) into event documents, one JSON per line',
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandLine(

@@ -76,7 +76,6 @@ export function postErrorsTable(rows: PostErrorRow[], by: PostErrorsBy, zone: st
 
 export const postErrorsCommand: Command = {
   name: 'post-errors',
-  summary: 'PoSt failures, grouped by storage host and by path, newest first',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, {

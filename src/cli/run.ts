@@ -100,7 +100,6 @@ async function connect(client: Client, url: string, log: (line: string) => void,
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'tail log files into Elasticsearch (--once: what is there now, then exit)',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, {

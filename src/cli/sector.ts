@@ -69,7 +69,6 @@ export function timelineTable(t: Timeline, zone: string, showMiner: boolean, wid
 
 export const sectorCommand: Command = {
   name: 'sector',
-  summary: "one sector's timeline: every event that names it, oldest first",
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandLine(

@@ -50,7 +50,6 @@ async function importKibana(url: string, log: (s: string) => void): Promise<void
 
 export const setupCommand: Command = {
   name: 'setup',
-  summary: 'install index templates (and Kibana saved objects with --kibana)',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { es: { type: 'string' }, kibana: { type: 'string' }, help: { type: 'boolean', short: 'h' } });

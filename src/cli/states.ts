@@ -42,7 +42,6 @@ export function statesTable(rows: StateRow[], width: number | undefined): string
 
 export const statesCommand: Command = {
   name: 'states',
-  summary: 'how many sectors are in each current state',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, since: { type: 'string' } });

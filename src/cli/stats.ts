@@ -54,7 +54,6 @@ export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: num
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'phase durations (count, p50, p90, p99, max) per task type, optionally --by host',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, by: { type: 'string' }, task: { type: 'string' }, since: { type: 'string' } });

@@ -47,7 +47,6 @@ export function stuckTable(rows: StuckRow[], zone: string, width: number | undef
 
 export const stuckCommand: Command = {
   name: 'stuck',
-  summary: 'sectors whose current state is older than --older (default 6h), oldest first',
   usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, older: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } });
