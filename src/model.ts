@@ -33,8 +33,6 @@ export interface Wrapper {
   source?: string;
   process?: string;
   pid?: number;
-  /** journald's own `Sep 17 11:56:30` (no year). */
-  time?: string;
 }
 
 /** One log entry: a first line and the continuation lines that belong to it. */

@@ -113,7 +113,7 @@ test('wrappers are peeled; a table row is not mistaken for docker', () => {
   const u = new Unwrapper();
   const zap = '2020-06-23T12:02:39.807+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 1 update state: Packing ...';
   assert.equal(u.peel(`Sep 17 11:56:30 host01 lotus-miner[119077]: ${zap}`), zap);
-  assert.deepEqual(u.wrapper, { kind: 'journald', time: 'Sep 17 11:56:30', source: 'host01', process: 'lotus-miner', pid: 119077 });
+  assert.deepEqual(u.wrapper, { kind: 'journald', source: 'host01', process: 'lotus-miner', pid: 119077 });
   assert.equal(u.peel(`lotus_1  | ${zap}`), zap);
   assert.equal(u.wrapper?.source, 'lotus_1');
   assert.equal(u.peel(`1|lotus miner  | ${zap}`), zap);

@@ -3,7 +3,7 @@ import type { Wrapper } from '../model.js';
 // Colour codes as escape bytes, or as the literal `^[[34m` a paste leaves.
 const ANSI = /(?:\x1b|\^\[)\[[0-9;]*[A-Za-z]/g;
 // `Sep 17 11:56:30 host lotus-miner[119077]: `
-const JOURNALD = /^([A-Z][a-z]{2} [ 0-9]\d \d{2}:\d{2}:\d{2}) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?/;
+const JOURNALD = /^[A-Z][a-z]{2} [ 0-9]\d \d{2}:\d{2}:\d{2} (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?/;
 // `lotus_1  | ` (compose v1) or `lotus-1  | ` (v2)
 const DOCKER = /^([A-Za-z0-9][\w.-]*?) *\| ?/;
 // `1|lotus miner  | `
@@ -39,8 +39,9 @@ export class Unwrapper {
     if (c0 >= 65 && c0 <= 90 && line.charCodeAt(3) === 32 && line.charCodeAt(9) === 58) {
       const m = JOURNALD.exec(line);
       if (m) {
-        this.wrapper = { kind: 'journald', time: m[1]!, source: m[2]!, process: m[3]! };
-        if (m[4] !== undefined) this.wrapper.pid = Number(m[4]);
+        // journald's own time has no year: the line's own timestamp is the one kept.
+        this.wrapper = { kind: 'journald', source: m[1]!, process: m[2]! };
+        if (m[3] !== undefined) this.wrapper.pid = Number(m[3]);
         return line.slice(m[0].length);
       }
     }
