@@ -72,7 +72,11 @@ export class BulkSink {
   private sectorAcks: (() => void)[] = [];
   private sectorFlush: Promise<void> = Promise.resolve();
   private sectorTimer: NodeJS.Timeout | undefined;
-  private readonly sectorFlushSize = 2000;
+  // A sector is touched by many batches while it seals: a wide window merges
+  // those updates into one write. Acknowledgements wait for it, so it is
+  // also the checkpoint's extra lag.
+  private readonly sectorFlushSize = 20_000;
+  private readonly sectorFlushMs = 5000;
 
   constructor(
     private readonly client: Client,
@@ -174,7 +178,7 @@ export class BulkSink {
       this.sectorAcks.push(b.ack);
     }
     if (this.sectorDeltas.size >= this.sectorFlushSize) await this.flushSectors();
-    else this.sectorTimer ??= setTimeout(() => void this.flushSectors(), this.flushMs);
+    else this.sectorTimer ??= setTimeout(() => void this.flushSectors(), this.sectorFlushMs);
   }
 
   /** Writes the merged sector updates (one flush at a time), then acknowledges their batches. */
