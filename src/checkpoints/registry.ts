@@ -28,6 +28,9 @@ interface RegistryFile {
 
 export const REGISTRY_MAX_AGE_MS = 7 * 24 * 3600_000;
 
+/** Registries this process holds open (a lock file with our own pid is ours only if listed here). */
+const heldHere = new Set<string>();
+
 /**
  * The registry file: JSON, replaced atomically (write a temporary file, fsync,
  * rename over the old one, fsync the directory), so a crash leaves either the
@@ -53,7 +56,7 @@ export class Registry {
   static async open(path: string, log: (line: string) => void): Promise<Registry> {
     const r = new Registry(path, log);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await ensureDir(dirname(path));
     } catch (err) {
       throw registryError(path, 'cannot create its directory', err);
     }
@@ -223,6 +226,7 @@ export class Registry {
           await fh.close();
         }
         this.locked = true;
+        heldHere.add(this.lockPath);
         return;
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
@@ -234,14 +238,15 @@ export class Registry {
       } catch {
         // vanished meanwhile: try again
       }
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isSealtrail(pid)) {
+      const ours = pid === process.pid;
+      if (Number.isSafeInteger(pid) && pid > 0 && (ours ? heldHere.has(this.lockPath) : isSealtrail(pid))) {
         throw new SealtrailError(
           'E_REGISTRY',
           `registry ${this.path} is in use by another sealtrail (pid ${pid})`,
           'run one shipper per registry: give each its own --registry',
         );
       }
-      // A stale lock (its process is gone, e.g. after kill -9): take it over.
+      // A stale lock (its process is gone, e.g. after kill -9; or our pid, reused in a restarted container): take it over.
       await unlink(this.lockPath).catch(() => {});
     }
     throw new SealtrailError('E_REGISTRY', `cannot take the lock ${this.lockPath}`, 'is another sealtrail starting with the same --registry?');
@@ -250,6 +255,7 @@ export class Registry {
   private async unlock(): Promise<void> {
     if (!this.locked) return;
     this.locked = false;
+    heldHere.delete(this.lockPath);
     await unlink(this.lockPath).catch(() => {});
   }
 }
@@ -272,6 +278,23 @@ function isSealtrail(pid: number): boolean {
     return /sealtrail|cli\/main\.js/.test(cmd);
   } catch {
     return true; // no /proc: a live pid is taken to be the owner
+  }
+}
+
+/** mkdir -p, one level at a time (Node's recursive mkdir can spin forever on odd file systems such as /proc). */
+async function ensureDir(dir: string, depth = 0): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || depth > 64 || dirname(dir) === dir) throw err;
+    await ensureDir(dirname(dir), depth + 1);
+    try {
+      await mkdir(dir);
+    } catch (err2) {
+      if ((err2 as NodeJS.ErrnoException).code !== 'EEXIST') throw err2;
+    }
   }
 }
 

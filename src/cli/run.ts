@@ -80,6 +80,17 @@ function port(text: string | undefined): number | undefined {
 async function connect(client: Client, url: string, log: (line: string) => void, wait: AbortSignal | undefined): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
+      if (wait) {
+        // A node that is starting answers 503 for a while: that is worth waiting for too.
+        try {
+          await client.transport.request({ method: 'GET', path: '/_nodes/_local', querystring: { filter_path: 'nodes.*.version' } }, { meta: false, maxRetries: 0, requestTimeout: 10_000 });
+        } catch (err) {
+          if (isRetryable(err)) {
+            const e = describeTransportError(err, url);
+            throw e.code === 'E_ES_UNREACHABLE' ? e : new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${url} is not ready: ${(err as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
       await checkServer(client, url);
       try {
         await installTemplates(client);
@@ -169,12 +180,17 @@ export const runCommand: Command = {
     const client = createClient(url);
     const log = (line: string) => process.stderr.write(`sealtrail: ${line}\n`);
     const stats = new ShipStats();
-    const sink = new BulkSink(client, deadLetter, { log });
-    const sectors = new SectorsSink(client, log, sink.signal);
+    // Once the tail has stopped, requests cut short by closing the client are no news.
+    let quiet = false;
+    const sinkLog = (line: string) => {
+      if (!quiet) log(line);
+    };
+    const sink = new BulkSink(client, deadLetter, { log: values.once ? log : sinkLog });
+    const sectors = new SectorsSink(client, values.once ? log : sinkLog, sink.signal);
     sink.sectors = sectors;
 
     if (!values.once) {
-      return await tail({ client, url, log, sink, stats, ctx, inputs, registryPath: registryPath!, usePolling, statusInterval, metricsPort, shutdownTimeout });
+      return await tail({ client, url, log, sink, stats, ctx, inputs, registryPath: registryPath!, usePolling, statusInterval, metricsPort, shutdownTimeout, onStopped: () => (quiet = true) });
     }
 
     let files = 0;
@@ -262,6 +278,8 @@ interface TailSetup {
   statusInterval: number;
   metricsPort: number | undefined;
   shutdownTimeout: number;
+  /** Called once the final status line is written. */
+  onStopped: () => void;
 }
 
 /** `run` without `--once`: tail until SIGTERM/SIGINT (exit 0) or a failure that retrying cannot mend (exit 1). */
@@ -310,6 +328,7 @@ async function tail(t: TailSetup): Promise<number> {
     const drained = await s.stop(t.shutdownTimeout * 1000);
     registry = undefined; // closed by stop()
     log(h.statusLine().replace(/^status:/, drained ? 'stopped:' : 'stopped (not all acknowledged):'));
+    t.onStopped();
     if (failure) throw failure instanceof SealtrailError ? failure : describeTransportError(failure, url);
     return 0;
   } catch (err) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Exponential backoff with jitter: 250 ms, 500 ms, … capped at 30 s, each ×[0.5, 1). */
-export function backoffMs(attempt: number, baseMs = 250, capMs = 30_000): number {
+/** Exponential backoff with jitter: 250 ms, 500 ms, … capped at 10 s (so catching up starts soon after an outage ends), each ×[0.5, 1). */
+export function backoffMs(attempt: number, baseMs = 250, capMs = 10_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling * (0.5 + Math.random() * 0.5));
 }

@@ -44,13 +44,15 @@ export class Health {
   /** The status line, with events/s since the previous call. */
   statusLine(): string {
     const s = this.snapshot();
+    const mem = process.memoryUsage();
     const now = Date.now();
     const rate = ((s.events - this.lastEvents) * 1000) / Math.max(1, now - this.lastAt);
     this.lastEvents = s.events;
     this.lastAt = now;
     return (
       `status: files=${s.files} lag=${formatBytes(s.lagBytes)} events/s=${rate.toFixed(1)} events=${s.events} ` +
-      `indexed=${s.indexed} read=${s.bytesRead} in-flight=${formatBytes(s.inFlightBytes)} retries=${s.retries} dead-lettered=${s.deadLettered}`
+      `indexed=${s.indexed} read=${s.bytesRead} in-flight=${formatBytes(s.inFlightBytes)} retries=${s.retries} dead-lettered=${s.deadLettered} ` +
+      `rss=${formatBytes(mem.rss)} heap=${formatBytes(mem.heapUsed)} external=${formatBytes(mem.external)}`
     );
   }
 

@@ -8,7 +8,7 @@ import { toSinkBatch, type ShipStats } from '../shipper.js';
 import type { BulkSink } from '../sink/bulk-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import { READ_CHUNK_BYTES, TailedFile, statPath } from '../sources/file-tailer.js';
-import { FINGERPRINT_BYTES, fingerprintOf } from '../sources/fingerprint.js';
+import { fingerprintLength, fingerprintOf } from '../sources/fingerprint.js';
 import type { HealthSnapshot } from './health.js';
 
 /**
@@ -54,6 +54,8 @@ export interface TailOptions {
 const MIN_PUMP_GAP_MS = 100;
 /** A pump yields to other files after this many bytes. */
 const FAIR_SHARE_BYTES = 16 * 1024 * 1024;
+/** While reading a backlog, the size and first line are looked at again after this many bytes. */
+const CHECK_EVERY_BYTES = 1024 * 1024;
 
 interface Stream {
   fingerprint: string;
@@ -121,7 +123,7 @@ export class TailShipper {
   /** Which reader a path names now. */
   private readonly byPath = new Map<string, Reader>();
   /** Files closed while quiet (or left to a copy with the same content): not reopened until they change. */
-  private readonly dormant = new Map<string, { key: string; size: number }>();
+  private readonly dormant = new Map<string, { key: string; size: number; fingerprint: string | undefined }>();
   /** Paths left alone because another file with the same content is being read: fingerprint. */
   private readonly shadowed = new Map<string, string>();
   /** Paths that could not be read, with the reason last logged. */
@@ -215,6 +217,7 @@ export class TailShipper {
 
   private async doStop(drainMs: number): Promise<boolean> {
     this.stopping = true;
+    this.lastSnapshot = this.snapshot();
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     for (const r of this.readers.values()) this.clearWake(r);
@@ -238,6 +241,8 @@ export class TailShipper {
     } else {
       drained = this.sink.inFlight === 0;
     }
+    this.lastSnapshot = this.snapshot();
+    const live = this.liveFingerprints();
     this.sink.close();
     for (const r of [...this.readers.values()]) {
       r.closed = true;
@@ -246,13 +251,16 @@ export class TailShipper {
     this.readers.clear();
     this.byPath.clear();
     if (this.registry) {
-      this.registry.prune(new Set());
+      this.registry.prune(live);
       await this.registry.close();
     }
     return drained;
   }
 
+  private lastSnapshot: HealthSnapshot | undefined;
+
   snapshot(): HealthSnapshot {
+    if (this.stopping && this.lastSnapshot && this.readers.size === 0) return { ...this.lastSnapshot, inFlightBytes: this.sink.inFlight };
     let lag = 0;
     for (const r of this.readers.values()) lag += Math.max(0, r.file.size - (r.stream ? r.stream.tracker.committed : 0));
     const c = this.sink.counters;
@@ -269,9 +277,11 @@ export class TailShipper {
     };
   }
 
+  /** Fingerprints of files that are there (open, or closed while quiet): their checkpoints are kept. */
   private liveFingerprints(): Set<string> {
     const live = new Set<string>();
     for (const r of this.readers.values()) if (r.stream) live.add(r.stream.fingerprint);
+    for (const d of this.dormant.values()) if (d.fingerprint) live.add(d.fingerprint);
     return live;
   }
 
@@ -287,14 +297,22 @@ export class TailShipper {
     this.discovery.refresh();
     for (const p of this.discovery.scan()) this.hint(p);
     for (const p of this.byPath.keys()) this.hint(p); // catches a deletion the watcher missed
+    for (const p of this.dormant.keys()) this.hint(p);
     for (const r of this.readers.values()) this.schedule(r); // the file is the truth: fstat it
   }
 
   private hint(path: string): void {
     if (this.stopping) return;
     this.hints.add(path);
-    this.hintLoop ??= this.processHints().finally(() => {
+    this.kickHints();
+  }
+
+  private kickHints(): void {
+    if (this.hintLoop) return;
+    this.hintLoop = this.processHints().finally(() => {
       this.hintLoop = undefined;
+      // A hint that came as the loop was ending.
+      if (this.hints.size > 0 && !this.stopping) this.kickHints();
     });
   }
 
@@ -459,16 +477,24 @@ export class TailShipper {
   /** Reads what the file holds beyond our offset, then handles the timeouts at its end. */
   private async readAvailable(r: Reader, scratch: Buffer): Promise<void> {
     let budget = FAIR_SHARE_BYTES;
+    let size = -1; // from the last fstat; -1: look again
+    let sinceCheck = 0;
+    let emptyReads = 0;
     for (;;) {
       if (r.closed || this.stopping) return;
-      const size = await r.file.refresh();
-      if (r.stream) {
-        if (size < r.offset || !(await this.sameHead(r, r.stream))) {
-          await this.restartTruncated(r);
-          continue;
+      if (size < 0 || r.offset >= size || sinceCheck >= CHECK_EVERY_BYTES) {
+        // The file is the truth: its size, and whether it is still the same content.
+        size = await r.file.refresh();
+        sinceCheck = 0;
+        if (r.stream) {
+          if (size < r.offset || !(await this.sameHead(r, r.stream))) {
+            await this.restartTruncated(r);
+            size = -1;
+            continue;
+          }
+        } else if (!(await this.startStream(r, size))) {
+          return;
         }
-      } else if (!(await this.startStream(r, size))) {
-        return;
       }
       const s = r.stream!;
       if (size > r.offset) {
@@ -477,9 +503,16 @@ export class TailShipper {
           return;
         }
         const chunk = await r.file.read(r.offset, scratch, size - r.offset);
-        if (chunk.length === 0) return;
+        if (chunk.length === 0) {
+          // Shorter than fstat said (truncated meanwhile): look again, but do not spin.
+          if (++emptyReads > 1) return;
+          size = -1;
+          continue;
+        }
+        emptyReads = 0;
         r.offset += chunk.length;
         budget -= chunk.length;
+        sinceCheck += chunk.length;
         this.stats.bytesRead += chunk.length;
         r.lastGrowth = Date.now();
         await this.ship(s, s.flow.push(chunk));
@@ -515,7 +548,7 @@ export class TailShipper {
       if (idle >= this.multilineMs) await this.ship(s, s.flow.flushOpen());
       else this.wakeIn(r, this.multilineMs - idle);
     } else if (r.attached && idle >= this.inactiveMs && s.tracker.pending === 0) {
-      this.dormant.set(r.path, { key: r.file.key, size: r.file.size });
+      this.dormant.set(r.path, { key: r.file.key, size: r.file.size, fingerprint: s.fingerprint });
       await this.closeReader(r);
     }
   }
@@ -537,7 +570,7 @@ export class TailShipper {
       if (o !== r && o.stream && !o.stream.retired && o.stream.fingerprint === fp) {
         // The same content through another inode (a copy, e.g. copytruncate's): one reader is enough.
         this.shadowed.set(r.path, fp);
-        if (r.attached) this.dormant.set(r.path, { key: r.file.key, size });
+        if (r.attached) this.dormant.set(r.path, { key: r.file.key, size, fingerprint: fp });
         await this.closeReader(r);
         return false;
       }
@@ -627,12 +660,4 @@ export class TailShipper {
       this.hint(path);
     }
   }
-}
-
-/** How many head bytes `fingerprintOf` hashes (its first line, or the first KiB). */
-function fingerprintLength(head: Buffer, atEnd: boolean): number {
-  const nl = head.indexOf(0x0a);
-  if (nl !== -1 && nl < FINGERPRINT_BYTES) return nl + 1;
-  if (head.length >= FINGERPRINT_BYTES) return FINGERPRINT_BYTES;
-  return atEnd ? head.length : 0;
 }
