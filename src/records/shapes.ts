@@ -198,19 +198,29 @@ export const zapJson: ShapeParser = (body, ts, zone, dataset) => {
   return r;
 };
 
+/** Where the head of a Rust line ended, set by rustHead (no object per line). */
+const head = { lineEnd: 0, levelEnd: 0 };
+
+/** Both Rust layouts start `TIME LEVEL ` after the timestamp: the level, or undefined. */
+function rustHead(body: string, ts: TimestampReader): string | undefined {
+  if (body.charCodeAt(ts.end) !== 32) return undefined;
+  const nl = body.indexOf('\n', ts.end);
+  head.lineEnd = nl === -1 ? body.length : nl;
+  const i = skipSpaces(body, ts.end);
+  head.levelEnd = tokenEnd(body, i, head.lineEnd);
+  return LEVELS.get(body.slice(i, head.levelEnd));
+}
+
 /**
  * rust-fil-proofs / filcrypto through fil_logger:
  * `2020-06-27T19:21:33.205 INFO filcrypto::proofs::api > message`. The time
  * carries no zone: it is read in the input's `--timezone`.
  */
 export const rustLog: ShapeParser = (body, ts, zone, dataset) => {
-  if (body.charCodeAt(ts.end) !== 32) return undefined;
-  const nl = body.indexOf('\n', ts.end);
-  const lineEnd = nl === -1 ? body.length : nl;
-  const i = skipSpaces(body, ts.end);
-  const e = tokenEnd(body, i, lineEnd);
-  const level = LEVELS.get(body.slice(i, e));
+  const level = rustHead(body, ts);
   if (level === undefined) return undefined;
+  const lineEnd = head.lineEnd;
+  const e = head.levelEnd;
   const arrow = body.indexOf(' > ', e);
   if (arrow === -1 || arrow > lineEnd) return undefined;
   const targetStart = skipSpaces(body, e);
@@ -230,13 +240,10 @@ export const rustLog: ShapeParser = (body, ts, zone, dataset) => {
  * reads as `x`, `None` as absent); the target is the logger.
  */
 export const rustTracing: ShapeParser = (body, ts, zone, dataset) => {
-  if (body.charCodeAt(ts.end) !== 32) return undefined;
-  const nl = body.indexOf('\n', ts.end);
-  const lineEnd = nl === -1 ? body.length : nl;
-  const i = skipSpaces(body, ts.end);
-  const e = tokenEnd(body, i, lineEnd);
-  const level = LEVELS.get(body.slice(i, e));
+  const level = rustHead(body, ts);
   if (level === undefined) return undefined;
+  const lineEnd = head.lineEnd;
+  const e = head.levelEnd;
   let p = skipSpaces(body, e);
   // `ThreadId(23)` (with_thread_ids), tracing's zero-padded `ThreadId(02)` too.
   if (body.startsWith('ThreadId(', p)) {
@@ -272,7 +279,7 @@ export const rustTracing: ShapeParser = (body, ts, zone, dataset) => {
     while (msgEnd > msgStart && body.charCodeAt(msgEnd - 1) === 32) msgEnd--;
     // A value still open at the line's end (a multi-line `?failure`) took the
     // lines below it; otherwise they stay in the message.
-    message = complete && nl !== -1 ? body.slice(msgStart, msgEnd) + body.slice(nl) : body.slice(msgStart, msgEnd);
+    message = complete && lineEnd < body.length ? body.slice(msgStart, msgEnd) + body.slice(lineEnd) : body.slice(msgStart, msgEnd);
   }
   const r = record(time, level, target, undefined, undefined, message, undefined, dataset);
   r.fields = fields;
