@@ -23,13 +23,13 @@ export interface SinkBatch {
 }
 
 export interface BulkSinkOptions {
-  /** Send a request once this many bytes of documents wait (default 5 MiB). */
+  /** Send a request once this many bytes of documents wait (default 2 MiB). */
   flushBytes?: number;
-  /** …or once the oldest waiting document is this old, however few (default 1 s). */
+  /** …or once the oldest waiting document is this old, however few (default 250 ms, so a live line is searchable within 2 s). */
   flushMs?: number;
   /** Requests in flight at once (default 2). */
   concurrency?: number;
-  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 32 MiB). */
+  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 8 MiB). */
   maxInFlightBytes?: number;
   log?: (line: string) => void;
 }
@@ -84,7 +84,7 @@ export class BulkSink {
     opts: BulkSinkOptions = {},
   ) {
     this.flushBytes = opts.flushBytes ?? 2 * 1024 * 1024;
-    this.flushMs = opts.flushMs ?? 1000;
+    this.flushMs = opts.flushMs ?? 250;
     this.maxInFlightBytes = opts.maxInFlightBytes ?? 8 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
     this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));

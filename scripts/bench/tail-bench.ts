@@ -1,0 +1,128 @@
+/**
+ * The shipper's weight, measured on a real `sealtrail run` (tailing) and a
+ * local Elasticsearch; prints figures, asserts nothing.
+ *   - backlog: a generated corpus (--size, default 256MiB) already on disk when the
+ *     shipper starts; time and CPU until its lag (Prometheus `sealtrail_lag_bytes`)
+ *     reaches 0, and peak RSS (VmHWM);
+ *   - idle: CPU used over 10 s with nothing to ship;
+ *   - live latency: a line appended every 200 ms for 30 s; for each, the time until it
+ *     is searchable (refresh 1 s); p50 and p99.
+ * Flags: --size SIZE, --es URL (default: a local node of its own).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startLocalElasticsearch } from '../lib/local-elasticsearch.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = join(REPO, 'build/src/cli/main.js');
+const args = process.argv.slice(2);
+const opt = (name: string, dflt?: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const TICK = 100; // clock ticks per second on Linux
+
+function procStat(pid: number): { cpuS: number; rssMiB: number; hwmMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuS = (Number(fields[11]) + Number(fields[12])) / TICK; // utime + stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  return { cpuS, rssMiB: kb('VmRSS'), hwmMiB: kb('VmHWM') };
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const size = opt('--size', '256MiB')!;
+  const corpus = join(REPO, 'bench-data/tail');
+  spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-corpus.js'), '--out', corpus, '--size', size, '--quiet'], { stdio: 'inherit' });
+  const work = mkdtempSync(join(tmpdir(), 'sealtrail-tail-bench-'));
+  // The shipper reads a copy, so the live file can be appended to.
+  for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) writeFileSync(join(work, f), readFileSync(join(corpus, f)));
+  const live = join(work, 'live.log');
+  writeFileSync(live, '');
+
+  let es: Awaited<ReturnType<typeof startLocalElasticsearch>> | undefined;
+  let url = opt('--es');
+  if (!url) {
+    es = await startLocalElasticsearch({ heapMb: 2048 });
+    url = es.url;
+  }
+  const port = 19000 + Math.floor(Math.random() * 1000);
+  let shipper: ChildProcess | undefined;
+  try {
+    spawnSync(process.execPath, [CLI, 'setup', '--es', url], { stdio: 'ignore' });
+    const t0 = Date.now();
+    shipper = spawn(process.execPath, [CLI, 'run', '--es', url, '--path', join(work, '*.log'), '--registry', join(work, 'registry.json'),
+      '--dead-letter', join(work, 'dead.ndjson'), '--timezone', 'Asia/Shanghai', '--host', 'tail-bench', '--metrics-port', String(port), '--status-interval', '0'],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    const pid = shipper.pid!;
+    let lag = NaN;
+    for (;;) {
+      await sleep(1000);
+      lag = await metric(port, 'sealtrail_lag_bytes').catch(() => NaN);
+      const read = await metric(port, 'sealtrail_bytes_read_total').catch(() => 0);
+      if (lag === 0 && read > 0) break;
+    }
+    const backlog = procStat(pid);
+    const secs = (Date.now() - t0) / 1000;
+    const gib = readdirSync(work).reduce((a, f) => (f.endsWith('.log') ? a + readFileSync(join(work, f)).length : a), 0) / 2 ** 30;
+    console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB`);
+
+    await sleep(3000);
+    const a = procStat(pid);
+    await sleep(10_000);
+    const b = procStat(pid);
+    console.log(`idle           ${(((b.cpuS - a.cpuS) / 10) * 100).toFixed(2)} % of one core over 10 s; RSS ${b.rssMiB.toFixed(0)} MiB`);
+
+    const latencies: number[] = [];
+    const pending = new Map<string, number>();
+    const stopAt = Date.now() + 30_000;
+    let n = 0;
+    const writer = (async () => {
+      while (Date.now() < stopAt) {
+        const marker = `tailbench${n++}`;
+        const now = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 23) + '+0800';
+        pending.set(marker, Date.now());
+        appendFileSync(live, `${now}\tINFO\tsectors\tffsm/fsm.go:196\tSector 1 update state: Packing ... ${marker}\n`);
+        await sleep(200);
+      }
+    })();
+    while (Date.now() < stopAt + 10_000 && (pending.size > 0 || Date.now() < stopAt)) {
+      await sleep(100);
+      const res = (await (await fetch(`${url}/sealtrail-events/_search?filter_path=hits.hits._source.message&size=500`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: { term: { 'log.file.path': live } }, _source: ['message'] }),
+      })).json()) as { hits?: { hits?: { _source: { message: string } }[] } };
+      for (const h of res.hits?.hits ?? []) {
+        const marker = /tailbench\d+$/.exec(h._source.message)?.[0];
+        if (marker && pending.has(marker)) {
+          latencies.push(Date.now() - pending.get(marker)!);
+          pending.delete(marker);
+        }
+      }
+    }
+    await writer;
+    latencies.sort((x, y) => x - y);
+    console.log(`live latency   ${latencies.length} lines (${pending.size} not seen): p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms (search polled every 100 ms)`);
+  } finally {
+    shipper?.kill('SIGTERM');
+    await sleep(2000);
+    if (es) await es.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).stack ?? String(err));
+  process.exitCode = 1;
+});
