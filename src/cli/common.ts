@@ -3,10 +3,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SealtrailError, usageError } from '../errors.js';
 import { minerNumber } from '../events/rule-engine.js';
 
-/** One sub-command: `run` returns the process exit code. */
+/** One sub-command (named in main.ts's table): `run` returns the process exit code. */
 export interface Command {
-  name: string;
-  usage: string;
   run(argv: string[]): Promise<number>;
 }
 

@@ -29,8 +29,6 @@ Examples:
 `;
 
 export const parseCommand: Command = {
-  name: 'parse',
-  usage,
   async run(argv) {
     const { values, positionals } = parseCommandLine(
       argv,

@@ -75,8 +75,6 @@ export function postErrorsTable(rows: PostErrorRow[], by: PostErrorsBy, zone: st
 }
 
 export const postErrorsCommand: Command = {
-  name: 'post-errors',
-  usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, {
       ...COMMON_OPTIONS,

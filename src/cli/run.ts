@@ -110,8 +110,6 @@ async function connect(client: Client, url: string, log: (line: string) => void,
 
 
 export const runCommand: Command = {
-  name: 'run',
-  usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, {
       config: { type: 'string' },

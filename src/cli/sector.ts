@@ -68,8 +68,6 @@ export function timelineTable(t: Timeline, zone: string, showMiner: boolean, wid
 }
 
 export const sectorCommand: Command = {
-  name: 'sector',
-  usage,
   async run(argv) {
     const { values, positionals } = parseCommandLine(
       argv,

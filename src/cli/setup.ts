@@ -49,8 +49,6 @@ async function importKibana(url: string, log: (s: string) => void): Promise<void
 }
 
 export const setupCommand: Command = {
-  name: 'setup',
-  usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { es: { type: 'string' }, kibana: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {

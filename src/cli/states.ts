@@ -41,8 +41,6 @@ export function statesTable(rows: StateRow[], width: number | undefined): string
 }
 
 export const statesCommand: Command = {
-  name: 'states',
-  usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, since: { type: 'string' } });
     if (values.help) {

@@ -53,8 +53,6 @@ export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: num
 }
 
 export const statsCommand: Command = {
-  name: 'stats',
-  usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, by: { type: 'string' }, task: { type: 'string' }, since: { type: 'string' } });
     if (values.help) {

@@ -46,8 +46,6 @@ export function stuckTable(rows: StuckRow[], zone: string, width: number | undef
 }
 
 export const stuckCommand: Command = {
-  name: 'stuck',
-  usage,
   async run(argv) {
     const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, older: { type: 'string' }, state: { type: 'string' }, limit: { type: 'string' } });
     if (values.help) {
