@@ -16,8 +16,38 @@ interface SectorMemory {
 export interface TrackerOptions {
   /** The miner of sectors whose lines never name one (`--miner`). */
   defaultMiner?: number | undefined;
-  /** Sectors remembered at most; the least recently seen are forgotten first. */
+  /** Sectors remembered at most; the least recently seen are forgotten first (default 20,000). */
   maxSectors?: number;
+}
+
+/** Distinct values kept by `Interner` before it starts again. */
+const MAX_INTERNED = 4096;
+
+/**
+ * A value cut from a line by a regular expression is a slice that keeps the
+ * whole line alive; remembered for every sector (here, and in the sector
+ * updates waiting for their write), those lines were most of the memory.
+ * States, locations, node ids and hosts are few: one flat copy of each is
+ * shared, by the memory and by the event.
+ */
+class Interner {
+  private readonly values = new Map<string, string>();
+
+  get(s: string | undefined): string | undefined {
+    if (s === undefined) return undefined;
+    let v = this.values.get(s);
+    if (v === undefined) {
+      if (this.values.size >= MAX_INTERNED) this.values.clear();
+      v = flatCopy(s);
+      this.values.set(v, v);
+    }
+    return v;
+  }
+}
+
+function flatCopy(s: string): string {
+  // A concatenation flattened into a new string, then cut: shares nothing with the line.
+  return (' ' + s).slice(1);
 }
 
 const FAILURES = new Set(['post-failed', 'sector-faulty', 'sector-error', 'task-failed']);
@@ -32,9 +62,10 @@ export class SectorTracker {
   private readonly sectors = new Map<number, SectorMemory>();
   private readonly maxSectors: number;
   private readonly defaultMiner: number | undefined;
+  private readonly strings = new Interner();
 
   constructor(opts: TrackerOptions = {}) {
-    this.maxSectors = opts.maxSectors ?? 100_000;
+    this.maxSectors = opts.maxSectors ?? 20_000;
     this.defaultMiner = opts.defaultMiner;
   }
 
@@ -72,11 +103,11 @@ export class SectorTracker {
     if (ev.location !== undefined && ev.storageHost === undefined) ev.storageHost = storageHostIn(ev.location);
     if (ev.miner !== undefined) s.miner = ev.miner;
     else ev.miner = s.miner ?? this.defaultMiner;
-    if (ev.nodeId !== undefined) s.nodeId = ev.nodeId;
+    if (ev.nodeId !== undefined) ev.nodeId = s.nodeId = this.strings.get(ev.nodeId);
     else if (s.nodeId !== undefined) ev.nodeId = s.nodeId;
-    if (ev.location !== undefined) s.location = ev.location;
+    if (ev.location !== undefined) ev.location = s.location = this.strings.get(ev.location);
     else if (s.location !== undefined) ev.location = s.location;
-    if (ev.storageHost !== undefined) s.storageHost = ev.storageHost;
+    if (ev.storageHost !== undefined) ev.storageHost = s.storageHost = this.strings.get(ev.storageHost);
     else if (s.storageHost !== undefined) ev.storageHost = s.storageHost;
 
     switch (ev.action) {
@@ -85,11 +116,11 @@ export class SectorTracker {
           ev.previousState = s.state;
           ev.duration = (ev.time - s.stateSince) * 1e6;
         }
-        s.state = ev.state;
+        ev.state = s.state = this.strings.get(ev.state);
         s.stateSince = ev.time;
         break;
       case 'task-started':
-        if (ev.taskName !== undefined) (s.taskStarts ??= new Map()).set(ev.taskName, ev.time);
+        if (ev.taskName !== undefined) (s.taskStarts ??= new Map()).set(this.strings.get(ev.taskName)!, ev.time);
         break;
       case 'task-finished':
       case 'task-failed':
@@ -98,6 +129,7 @@ export class SectorTracker {
           if (started !== undefined) {
             if (ev.duration === undefined && ev.time >= started) ev.duration = (ev.time - started) * 1e6;
             s.taskStarts.delete(ev.taskName);
+            if (s.taskStarts.size === 0) s.taskStarts = undefined;
           }
         }
         break;

@@ -23,13 +23,13 @@ export interface SinkBatch {
 }
 
 export interface BulkSinkOptions {
-  /** Send a request once this many bytes of documents wait (default 2 MiB). */
+  /** Send a request once this many bytes of documents wait (default 1 MiB). */
   flushBytes?: number;
   /** …or once the oldest waiting document is this old, however few (default 250 ms, so a live line is searchable within 2 s). */
   flushMs?: number;
   /** Requests in flight at once (default 2). */
   concurrency?: number;
-  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 8 MiB). */
+  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 4 MiB). */
   maxInFlightBytes?: number;
   log?: (line: string) => void;
 }
@@ -83,9 +83,12 @@ export class BulkSink {
     private readonly deadLetters: DeadLetterFile,
     opts: BulkSinkOptions = {},
   ) {
-    this.flushBytes = opts.flushBytes ?? 2 * 1024 * 1024;
+    // Small requests keep little alive: each document is held as a string, then
+    // again in the request body (UTF-16 once one character needs it). 1 MiB
+    // requests, 4 MiB in flight, cost no throughput against 2 and 8 (BENCHMARKS.md).
+    this.flushBytes = opts.flushBytes ?? 1024 * 1024;
     this.flushMs = opts.flushMs ?? 250;
-    this.maxInFlightBytes = opts.maxInFlightBytes ?? 8 * 1024 * 1024;
+    this.maxInFlightBytes = opts.maxInFlightBytes ?? 4 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
     this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));
   }
