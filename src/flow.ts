@@ -49,6 +49,7 @@ export class StreamFlow {
   private readonly idPrefix: string;
   private lastTime = NaN;
   private held: SealEvent[] = [];
+  private warm: { splitter: LineSplitter | undefined; joiner: EntryJoiner; at: number } | undefined;
 
   constructor(
     private readonly ctx: FlowContext,
@@ -81,6 +82,54 @@ export class StreamFlow {
   /** A writer paused: close the entry held open (the tail's multi-line timeout). */
   flushOpen(): EventBatch {
     return this.toEvents(this.joiner.flush(this.splitter.resumeAt), false);
+  }
+
+  /**
+   * A stream resumed at a checkpoint learns again what the lines before it
+   * told (each sector's miner, state and since when, storage, running tasks;
+   * the last time seen), so the events after the checkpoint are enriched as
+   * in one unbroken read: a restart must not overwrite an indexed state
+   * change with one that lacks its previous state and duration. Call
+   * `beginWarmUp(from)`, feed the bytes from there up to `startOffset` in
+   * order (`from` may fall inside a line: learning starts at the next one),
+   * then `endWarmUp()`. Nothing comes out of it.
+   */
+  beginWarmUp(from: number): void {
+    this.warm = { splitter: undefined, joiner: new EntryJoiner(DEFAULT_JOIN_LIMITS), at: from };
+  }
+
+  warmUp(chunk: Buffer): void {
+    const w = this.warm;
+    if (!w) throw new Error('warmUp before beginWarmUp');
+    let bytes = chunk;
+    if (!w.splitter) {
+      const nl = w.at === 0 ? -1 : chunk.indexOf(10);
+      if (w.at > 0 && nl < 0) {
+        w.at += chunk.length;
+        return;
+      }
+      w.splitter = new LineSplitter(w.at + nl + 1, this.opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+      bytes = chunk.subarray(nl + 1);
+    }
+    this.learn(w.joiner.push(w.splitter.push(bytes)));
+  }
+
+  endWarmUp(): void {
+    const w = this.warm;
+    this.warm = undefined;
+    // The checkpoint is an entry's start, so the entry held open ends before it.
+    if (w?.splitter) this.learn(w.joiner.flush(w.splitter.resumeAt));
+  }
+
+  private learn(batch: EntryBatch): void {
+    for (const entry of batch.entries) {
+      const ev = this.toEvent(entry);
+      if (Number.isNaN(ev.time)) {
+        if (Number.isNaN(this.lastTime)) continue;
+        ev.time = this.lastTime;
+      } else this.lastTime = ev.time;
+      this.tracker.enrich(ev);
+    }
   }
 
   private toEvents(batch: EntryBatch, final: boolean): EventBatch {

@@ -13,7 +13,9 @@ import { SectorTracker } from '../src/enrich/sector-tracker.js';
 import { SealtrailError } from '../src/errors.js';
 import type { SealEvent } from '../src/model.js';
 import { ndjson, runCli } from './helpers/repo.js';
-import { tempDir } from './helpers/fixtures.js';
+import { sealerLog, tempDir } from './helpers/fixtures.js';
+import { FlowContext, StreamFlow } from '../src/flow.js';
+import { loadDefinitions } from '../src/definitions.js';
 
 test('Go durations in nanoseconds, exactly', () => {
   assert.equal(parseDuration('9m30.020676518s'), 570_020_676_518);
@@ -206,4 +208,29 @@ test('bad usage exits 2 with one line', async () => {
   const z = await runCli(['parse', '--timezone', 'Mars/Olympus']);
   assert.equal(z.code, 2);
   assert.match(z.stderr, /unknown time zone "Mars\/Olympus".*E_USAGE/);
+});
+
+test('warm-up: a flow resumed at an entry learns its sector context from bytes that start inside a line, fed in any chunk sizes', () => {
+  const { text } = sealerLog({ miner: 1005, firstSector: 1, sectors: 3 });
+  const bytes = Buffer.from(text);
+  const ctx = new FlowContext(loadDefinitions());
+  const opts = { host: 'h', zone: new ZoneResolver('Asia/Shanghai') };
+  const id = { path: 'sealer.log', fingerprint: 'f' };
+  const whole = new StreamFlow(ctx, id, opts);
+  const all = [...whole.push(bytes).events, ...whole.end().events];
+  // Resume at the second sector's PreCommit2 state change; its sector's earlier lines lie in the warm-up.
+  const at = all.find((e) => e.sector === 2 && e.state === 'PreCommit2')!;
+  const expected = all.filter((e) => e.offset >= at.offset);
+  for (const [from, chunk] of [[0, 65536], [at.offset - 1000, 7], [at.offset - 1000, 333]] as const) {
+    assert.notEqual(bytes[from - 1], 10, 'starts inside a line');
+    const resumed = new StreamFlow(ctx, id, { ...opts, startOffset: at.offset });
+    resumed.beginWarmUp(from);
+    for (let i = from; i < at.offset; i += chunk) resumed.warmUp(bytes.subarray(i, Math.min(i + chunk, at.offset)));
+    resumed.endWarmUp();
+    const got = [...resumed.push(bytes.subarray(at.offset)).events, ...resumed.end().events];
+    assert.deepEqual(got, expected, `warm-up from ${from} in chunks of ${chunk}`);
+    assert.equal(got[0]!.previousState, 'PreCommit1');
+  }
+  const cold = new StreamFlow(ctx, id, { ...opts, startOffset: at.offset });
+  assert.equal(cold.push(bytes.subarray(at.offset)).events[0]!.previousState, undefined, 'without a warm-up there is no context');
 });

@@ -9,7 +9,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,8 +24,8 @@ import { ShipStats } from '../src/shipper.js';
 import { BulkSink } from '../src/sink/bulk-sink.js';
 import { DeadLetterFile } from '../src/sink/dead-letter.js';
 import { TailShipper } from '../src/tail/tail-shipper.js';
-import { runCli } from './helpers/repo.js';
-import { tempDir } from './helpers/fixtures.js';
+import { ndjson, runCli, type Doc } from './helpers/repo.js';
+import { sealerLog, tempDir } from './helpers/fixtures.js';
 import {
   LogWriter,
   diffIds,
@@ -165,6 +165,41 @@ test('run --once --registry resumes from the checkpoints; --once without it read
   assert.equal(Object.values(registryOf(reg))[0]!.offset, statSync(w.path).size);
 });
 
+test('a restart resumes with the sector context of the lines before its checkpoint: the documents equal one unbroken parse', async () => {
+  const dir = tempDir();
+  const host = `tail-warm-${RUN}`;
+  const path = join(dir, 'sealer.log');
+  const lines = sealerLog({ miner: 97001, firstSector: 1, sectors: 4 }).text.split(/(?<=\n)/);
+  // Cut in the third sector's walk through its states, at the start of an entry.
+  let cut = Math.floor(lines.length * 0.6);
+  while (!/^\d{4}-/.test(lines[cut]!)) cut++;
+  const head = lines.slice(0, cut).join('');
+  writeFileSync(path, head);
+  const args = ['--es', ES, '--host', host, '--miner', MINER, '--timezone', 'Asia/Shanghai'];
+  const once = () => runCli(['run', '--once', ...args, '--path', path, '--registry', join(dir, 'registry.json'), '--dead-letter', join(dir, 'dl.ndjson')]);
+  let r = await once();
+  assert.equal(r.code, 0, r.stderr);
+  appendFileSync(path, lines.slice(cut).join(''));
+  r = await once();
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`entries\\s+${lines.slice(cut).filter((l) => /^\d{4}-/.test(l)).length}\\b`), 'the second run read only what was appended');
+
+  const p = await runCli(['parse', ...args.slice(2), path]);
+  assert.equal(p.code, 0, p.stderr);
+  const want = ndjson(p.stdout);
+  // The documents a restart without the context would get wrong: state changes of sectors seen before the cut.
+  const changes = want.filter((d) => d.event.action === 'sector-state-changed');
+  const before = new Set(changes.filter((d) => d.log.offset < Buffer.byteLength(head)).map((d) => d.filecoin.sector.number));
+  const resumed = changes.filter((d) => d.log.offset >= Buffer.byteLength(head) && before.has(d.filecoin.sector.number));
+  assert.ok(resumed.length >= 3, `state changes after the cut of sectors seen before it: ${resumed.length}`);
+  assert.ok(resumed.every((d) => d.filecoin.sector.previous_state !== undefined && d.event.duration > 0));
+  await client.indices.refresh({ index: 'sealtrail-events*' });
+  const have = new Map<string, Doc>();
+  for await (const d of client.helpers.scrollDocuments<Doc>({ index: 'sealtrail-events', query: { term: { 'host.name': host } }, size: 1000 })) have.set(d.event.id, d);
+  assert.equal(have.size, want.length);
+  for (const d of want) assert.deepEqual(have.get(d.event.id), d, `document at offset ${d.log.offset}`);
+});
+
 test('in process: a quiet file is closed, and reopened at its checkpoint when it grows', async () => {
   const dir = tempDir();
   const host = `tail-quiet-${RUN}`;
@@ -193,8 +228,12 @@ test('in process: a quiet file is closed, and reopened at its checkpoint when it
     // (This process's writer holds the file open too: ask the shipper.)
     await waitFor('the quiet file closed', () => shipper.snapshot().files === 0, 20_000);
     w.write(5);
-    await waitFor('15 entries', async () => (await countFor(esClient, host)) === 15, 20_000);
-    assert.equal(stats.entries, 15, 'reopened at its checkpoint: nothing read twice');
+    // Sector 2 was last seen in PreCommit2, before the file went quiet: its flow goes on, with what it knew.
+    appendFileSync(w.path, '2020-06-23T13:00:00.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 2 update state: WaitSeed ...\n');
+    await waitFor('16 entries', async () => (await countFor(esClient, host)) === 16, 20_000);
+    assert.equal(stats.entries, 16, 'reopened at its checkpoint: nothing read twice');
+    const seed = await esClient.search<Doc>({ index: 'sealtrail-events', query: { bool: { filter: [{ term: { 'host.name': host } }, { term: { 'filecoin.sector.state': 'WaitSeed' } }] } } });
+    assert.equal(seed.hits.hits[0]?._source?.filecoin.sector.previous_state, 'PreCommit2');
   } finally {
     w.close();
     await shipper.stop(5000);

@@ -9,7 +9,7 @@ import type { BulkSink } from '../sink/bulk-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import { READ_CHUNK_BYTES, TailedFile, statPath } from '../sources/file-tailer.js';
 import { fingerprintLength, fingerprintOf } from '../sources/fingerprint.js';
-import type { HealthSnapshot } from './health.js';
+import { formatBytes, type HealthSnapshot } from './health.js';
 
 /**
  * `sealtrail run`: the continuous shipper. The data flows one way:
@@ -48,6 +48,8 @@ export interface TailOptions {
   lingerMs?: number;
   /** A file without new bytes for this long is closed until it changes (default 5 min). */
   inactiveMs?: number;
+  /** A stream resumed at a checkpoint first re-reads up to this many bytes before it for sector context (default 64 MiB). */
+  warmUpBytes?: number;
 }
 
 /** Pumps of the same file start at most this often: a trickle of writes is read in small batches, not per write. */
@@ -56,6 +58,8 @@ const MIN_PUMP_GAP_MS = 100;
 const FAIR_SHARE_BYTES = 16 * 1024 * 1024;
 /** While reading a backlog, the size and first line are looked at again after this many bytes. */
 const CHECK_EVERY_BYTES = 1024 * 1024;
+/** Warm-ups longer than this are announced (they take seconds). */
+const ANNOUNCE_WARM_UP_BYTES = 8 * 1024 * 1024;
 
 interface Stream {
   fingerprint: string;
@@ -86,12 +90,27 @@ class Reader {
   lastPumpEnd = 0;
   /** The stream it had before a truncation: the next stream starts at 0. */
   truncatedFrom: Stream | undefined;
+  /** The flow it had when it was closed as quiet: reopened where it stopped, it goes on with it (no warm-up). */
+  quietFlow: QuietFlow | undefined;
 
   constructor(
     readonly file: TailedFile,
     public path: string,
     readonly input: TailInput,
   ) {}
+}
+
+interface QuietFlow {
+  fingerprint: string;
+  offset: number;
+  flow: StreamFlow;
+}
+
+interface Dormant {
+  key: string;
+  size: number;
+  fingerprint: string | undefined;
+  quietFlow?: QuietFlow;
 }
 
 /** The sink failed for good (refused credentials, a request it cannot retry): the shipper stops. */
@@ -113,6 +132,7 @@ export class TailShipper {
   private readonly lingerMs: number;
   private readonly inactiveMs: number;
   private readonly pumpGapMs: number;
+  private readonly warmUpBytes: number;
   private readonly queue: PQueue;
   private readonly discovery: Discovery;
   private readonly matchers: { input: TailInput; matches: (path: string) => boolean }[];
@@ -123,7 +143,7 @@ export class TailShipper {
   /** Which reader a path names now. */
   private readonly byPath = new Map<string, Reader>();
   /** Files closed while quiet (or left to a copy with the same content): not reopened until they change. */
-  private readonly dormant = new Map<string, { key: string; size: number; fingerprint: string | undefined }>();
+  private readonly dormant = new Map<string, Dormant>();
   /** Paths left alone because another file with the same content is being read: fingerprint. */
   private readonly shadowed = new Map<string, string>();
   /** Paths that could not be read, with the reason last logged. */
@@ -151,6 +171,7 @@ export class TailShipper {
     this.multilineMs = opts.multilineTimeoutMs ?? 1500;
     this.rescanMs = opts.rescanMs ?? 10_000;
     this.lingerMs = opts.lingerMs ?? 5000;
+    this.warmUpBytes = opts.warmUpBytes ?? 64 * 1024 * 1024;
     this.inactiveMs = opts.inactiveMs ?? 5 * 60_000;
     this.pumpGapMs = this.once ? 0 : MIN_PUMP_GAP_MS;
     this.queue = new PQueue({ concurrency: opts.readConcurrency ?? 4 });
@@ -356,6 +377,7 @@ export class TailShipper {
     }
     const d = this.dormant.get(path);
     if (d && d.key === info.key && d.size === info.size) return;
+    const quietFlow = d && d.key === info.key ? d.quietFlow : undefined;
     this.dormant.delete(path);
     let file: TailedFile;
     try {
@@ -372,6 +394,7 @@ export class TailShipper {
     }
     if (this.problems.delete(path)) this.log(`${path} is readable now`);
     const r = new Reader(file, path, input);
+    r.quietFlow = quietFlow;
     this.opened++;
     this.readers.set(file.key, r);
     this.attach(r, path);
@@ -492,7 +515,7 @@ export class TailShipper {
             size = -1;
             continue;
           }
-        } else if (!(await this.startStream(r, size))) {
+        } else if (!(await this.startStream(r, size, scratch))) {
           return;
         }
       }
@@ -548,13 +571,14 @@ export class TailShipper {
       if (idle >= this.multilineMs) await this.ship(s, s.flow.flushOpen());
       else this.wakeIn(r, this.multilineMs - idle);
     } else if (r.attached && idle >= this.inactiveMs && s.tracker.pending === 0) {
-      this.dormant.set(r.path, { key: r.file.key, size: r.file.size, fingerprint: s.fingerprint });
+      const quietFlow = { fingerprint: s.fingerprint, offset: r.offset, flow: s.flow };
+      this.dormant.set(r.path, { key: r.file.key, size: r.file.size, fingerprint: s.fingerprint, quietFlow });
       await this.closeReader(r);
     }
   }
 
   /** A reader's first stream: the fingerprint (once the first line is complete) and where to start. */
-  private async startStream(r: Reader, size: number): Promise<boolean> {
+  private async startStream(r: Reader, size: number, scratch: Buffer): Promise<boolean> {
     const head = await r.file.head();
     const final = this.once || (!r.attached && Date.now() - Math.max(r.lastGrowth, r.detachedAt) >= this.lingerMs);
     const fp = fingerprintOf(head, final);
@@ -592,10 +616,13 @@ export class TailShipper {
     }
     this.registry?.advance(fp, { ...at, offset: start });
     const n = fingerprintLength(head, final);
+    const q = r.quietFlow;
+    r.quietFlow = undefined;
+    const goOn = q !== undefined && q.fingerprint === fp && q.offset === start;
     const s: Stream = {
       fingerprint: fp,
       head: Buffer.from(head.subarray(0, n)),
-      flow: new StreamFlow(this.ctx, { path: r.path, fingerprint: fp }, { ...r.input.opts, startOffset: start }),
+      flow: goOn ? q.flow : new StreamFlow(this.ctx, { path: r.path, fingerprint: fp }, { ...r.input.opts, startOffset: start }),
       writer: new DocumentWriter(),
       tracker: undefined as unknown as AckTracker,
       retired: false,
@@ -603,9 +630,28 @@ export class TailShipper {
     s.tracker = new AckTracker(start, (offset) => {
       if (!s.retired) this.registry?.advance(fp, { path: r.path, dev: r.file.dev, ino: r.file.ino, offset });
     });
+    if (start > 0 && !goOn) await this.warmUp(r, s.flow, start, scratch);
     r.stream = s;
     r.offset = start;
     return true;
+  }
+
+  /**
+   * The sector context of a resumed stream, from the bytes before its
+   * checkpoint (at most `warmUpBytes`: a state whose previous change lies
+   * further back gets no previous state or duration after a restart).
+   */
+  private async warmUp(r: Reader, flow: StreamFlow, start: number, scratch: Buffer): Promise<void> {
+    const from = Math.max(0, start - this.warmUpBytes);
+    if (start - from > ANNOUNCE_WARM_UP_BYTES) this.log(`${r.path}: resuming at byte ${start}; re-reading the ${formatBytes(start - from)} before it for sector context`);
+    flow.beginWarmUp(from);
+    for (let at = from; at < start && !this.stopping; ) {
+      const chunk = await r.file.read(at, scratch, start - at);
+      if (chunk.length === 0) break; // shrank meanwhile: the next size check sees it
+      flow.warmUp(chunk);
+      at += chunk.length;
+    }
+    flow.endWarmUp();
   }
 
   private async sameHead(r: Reader, s: Stream): Promise<boolean> {
