@@ -138,6 +138,11 @@ test('sectors index: a shuffled, repeated replay in Elasticsearch converges to t
     assert.equal(a.filecoin.sector.state, 'Proving');
     assert.ok(a.tasks.PC1.duration_ms > 0);
   }
+  // More sectors than one read-merge-write round takes: all of them are written.
+  const many = Array.from({ length: 2500 }, (_, i) => ({ ...ordered.at(-1)!, id: `91006-${i}`, miner: 91006, number: i, tasks: {} }));
+  await sink.apply(many);
+  await client.indices.refresh({ index: 'sealtrail-sectors' });
+  assert.equal((await client.count({ index: 'sealtrail-sectors', query: { term: { 'filecoin.miner.id': 91006 } } })).count, 2500);
 });
 
 test('setup and run give one clear line for a server that is not Elasticsearch, or none at all', async () => {

@@ -5,6 +5,13 @@ import { isRetryable } from './retry.js';
 import { pause } from './backoff.js';
 
 /**
+ * Sectors read, merged and written per round. A backlog's merge window can
+ * hold 20,000 sectors; one `mget` of them all made a response of megabytes
+ * and its parsed documents at once, a spike the heap then grew to keep.
+ */
+const ROUND_SIZE = 1000;
+
+/**
  * Keeps `sealtrail-sectors` current: for a group of sector patches, read the
  * documents, merge, and write back with `if_seq_no`/`if_primary_term` (or
  * `create`); a conflict means someone else wrote meanwhile, so read again.
@@ -27,7 +34,12 @@ export class SectorsSink {
       if (d) mergeSector(d, p);
       else deltas.set(p.id, mergeSector({ ...p, tasks: {} }, p));
     }
-    let todo = [...deltas.keys()];
+    const ids = [...deltas.keys()];
+    for (let i = 0; i < ids.length; i += ROUND_SIZE) await this.applyRound(ids.slice(i, i + ROUND_SIZE), deltas);
+  }
+
+  private async applyRound(ids: string[], deltas: Map<string, SectorState>): Promise<void> {
+    let todo = ids;
     let outage = false;
     for (let attempt = 0; todo.length > 0; attempt++) {
       if (attempt > 0) await pause(attempt - 1, this.signal);
@@ -63,7 +75,7 @@ export class SectorsSink {
       written.push(id);
     }
     if (operations.length === 0) return [];
-    const res = await this.client.bulk({ operations, refresh: false });
+    const res = await this.client.bulk({ operations, refresh: false, filter_path: 'items.*.status,items.*.error' });
     const again: string[] = [];
     res.items.forEach((item, i) => {
       const r = item.index ?? item.create!;
