@@ -23,13 +23,13 @@ export interface SinkBatch {
 }
 
 export interface BulkSinkOptions {
-  /** Send a request once this many bytes of documents wait (default 1 MiB). */
+  /** Send a request once this many bytes of documents wait (default 512 KiB). */
   flushBytes?: number;
   /** …or once the oldest waiting document is this old, however few (default 250 ms, so a live line is searchable within 2 s). */
   flushMs?: number;
   /** Requests in flight at once (default 2). */
   concurrency?: number;
-  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 4 MiB). */
+  /** Bytes accepted but not yet acknowledged before `write` makes the caller wait (default 2 MiB). */
   maxInFlightBytes?: number;
   log?: (line: string) => void;
 }
@@ -84,11 +84,11 @@ export class BulkSink {
     opts: BulkSinkOptions = {},
   ) {
     // Small requests keep little alive: each document is held as a string, then
-    // again in the request body (UTF-16 once one character needs it). 1 MiB
-    // requests, 4 MiB in flight, cost no throughput against 2 and 8 (BENCHMARKS.md).
-    this.flushBytes = opts.flushBytes ?? 1024 * 1024;
+    // again in the request body (UTF-16 once one character needs it). 512 KiB
+    // requests, 2 MiB in flight, cost no throughput against 2 and 8 MiB (BENCHMARKS.md).
+    this.flushBytes = opts.flushBytes ?? 512 * 1024;
     this.flushMs = opts.flushMs ?? 250;
-    this.maxInFlightBytes = opts.maxInFlightBytes ?? 4 * 1024 * 1024;
+    this.maxInFlightBytes = opts.maxInFlightBytes ?? 2 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
     this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));
   }
