@@ -58,6 +58,8 @@ const MIN_PUMP_GAP_MS = 100;
 const FAIR_SHARE_BYTES = 16 * 1024 * 1024;
 /** While reading a backlog, the size and first line are looked at again after this many bytes. */
 const CHECK_EVERY_BYTES = 1024 * 1024;
+/** Quiet files that keep their flow (and its sector tracker) for when they grow again. */
+const MAX_QUIET_FLOWS = 8;
 /** Warm-ups longer than this are announced (they take seconds). */
 const ANNOUNCE_WARM_UP_BYTES = 8 * 1024 * 1024;
 
@@ -573,8 +575,20 @@ export class TailShipper {
     } else if (r.attached && idle >= this.inactiveMs && s.tracker.pending === 0) {
       const quietFlow = { fingerprint: s.fingerprint, offset: r.offset, flow: s.flow };
       this.dormant.set(r.path, { key: r.file.key, size: r.file.size, fingerprint: s.fingerprint, quietFlow });
+      this.boundQuietFlows();
       await this.closeReader(r);
     }
+  }
+
+  /**
+   * A glob over rotated files leaves many quiet files that will never grow
+   * again; each kept flow holds a sector tracker, so only the most recently
+   * quiet keep theirs (the others warm up again if they do grow).
+   */
+  private boundQuietFlows(): void {
+    let kept = 0;
+    const newestFirst = [...this.dormant.values()].reverse();
+    for (const d of newestFirst) if (d.quietFlow && ++kept > MAX_QUIET_FLOWS) d.quietFlow = undefined;
   }
 
   /** A reader's first stream: the fingerprint (once the first line is complete) and where to start. */
