@@ -2,27 +2,39 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SealtrailError } from '../errors.js';
+import { FINGERPRINT_BYTES } from '../sources/fingerprint.js';
 
 /**
- * Where each file's shipping stands: one checkpoint per content fingerprint
- * (the hash of the file's first line, which survives rename and inode reuse).
- * `offset` is a byte offset up to which everything was acknowledged by
- * Elasticsearch (indexed or dead-lettered): after a restart reading resumes
- * there, and the deterministic `event.id`s absorb what is sent again.
+ * Where each file's shipping stands: one checkpoint per stream identity (the
+ * key, which prefixes every `event.id` of the stream). The identity is the
+ * hash of the file's first KiB (`content`), which survives rename and copy,
+ * unless that was taken (see `derivedIdentity`). `offset` is a byte offset up
+ * to which everything was acknowledged by Elasticsearch (indexed or
+ * dead-lettered): after a restart reading resumes there, and the
+ * deterministic `event.id`s absorb what is sent again.
  */
 export interface Checkpoint {
-  /** The path the file had when last seen (informational). */
+  /** The path the file had when last seen. */
   path: string;
-  /** Device and inode when last seen (informational: the fingerprint is the key). */
+  /** Device and inode of the file that holds this content; empty once that file was rewritten (a copy may then take it). */
   dev: string;
   ino: string;
   offset: number;
   /** ISO time of the last change, or of the last time the file was seen open. */
   updatedAt: string;
+  /** The hash of the file's first `head` bytes; absent: the identity is that hash. */
+  content?: string;
+  /** How many first bytes `content` covers: absent for a KiB, fewer for a file identified while shorter, `line` for a version-1 entry (its first line). */
+  head?: number | 'line';
 }
 
+export type CheckpointAt = Omit<Checkpoint, 'updatedAt'>;
+
+/** Version 1 keyed files by the hash of their first line; version 2 by the identity above. */
+const REGISTRY_VERSION = 2;
+
 interface RegistryFile {
-  version: 1;
+  version: 1 | 2;
   files: Record<string, Checkpoint>;
 }
 
@@ -39,6 +51,8 @@ const heldHere = new Set<string>();
  */
 export class Registry {
   private entries = new Map<string, Checkpoint>();
+  /** `head:content` → identities, to find a file's checkpoint from its first bytes. */
+  private readonly byContent = new Map<string, Set<string>>();
   private changed = false;
   private saving: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -78,27 +92,65 @@ export class Registry {
     return this.changed;
   }
 
-  get(fingerprint: string): Checkpoint | undefined {
-    return this.entries.get(fingerprint);
+  get(identity: string): Checkpoint | undefined {
+    return this.entries.get(identity);
   }
 
   all(): IterableIterator<[string, Checkpoint]> {
     return this.entries.entries();
   }
 
+  /** The first-bytes lengths some checkpoint's content covers (besides a KiB). */
+  headLengths(): (number | 'line')[] {
+    const out = new Set<number | 'line'>();
+    for (const key of this.byContent.keys()) {
+      const h = key.slice(0, key.indexOf(':'));
+      out.add(h === 'line' ? 'line' : Number(h));
+    }
+    return [...out];
+  }
+
+  /** Identities whose content is `content` over `head` first bytes. */
+  withContent(head: number | 'line', content: string): string[] {
+    return [...(this.byContent.get(`${head}:${content}`) ?? [])];
+  }
+
   /** Moves a file's checkpoint forward (never back: a late acknowledgement of an older batch changes nothing). */
-  advance(fingerprint: string, at: Omit<Checkpoint, 'updatedAt'>): void {
-    const cur = this.entries.get(fingerprint);
+  advance(identity: string, at: CheckpointAt): void {
+    const cur = this.entries.get(identity);
     if (cur && cur.offset >= at.offset && cur.path === at.path && cur.ino === at.ino && cur.dev === at.dev) return;
     const offset = cur && cur.offset > at.offset ? cur.offset : at.offset;
-    this.entries.set(fingerprint, { ...at, offset, updatedAt: new Date().toISOString() });
-    this.changed = true;
+    this.put(identity, { ...cur, ...at, offset, updatedAt: new Date().toISOString() });
   }
 
   /** Sets a checkpoint even backwards: the file was truncated and is read again from `offset`. */
-  reset(fingerprint: string, at: Omit<Checkpoint, 'updatedAt'>): void {
-    this.entries.set(fingerprint, { ...at, updatedAt: new Date().toISOString() });
+  reset(identity: string, at: CheckpointAt): void {
+    this.put(identity, { ...this.entries.get(identity), ...at, updatedAt: new Date().toISOString() });
+  }
+
+  /** The file that held this content was rewritten: the checkpoint stays for a copy of the old content (copytruncate's `.1`). */
+  release(identity: string): void {
+    const cur = this.entries.get(identity);
+    if (!cur || (cur.dev === '' && cur.ino === '')) return;
+    this.put(identity, { ...cur, dev: '', ino: '' });
+  }
+
+  private put(identity: string, cp: Checkpoint): void {
+    const old = this.entries.get(identity);
+    if (old) this.unindex(identity, old);
+    this.entries.set(identity, cp);
+    const key = `${cp.head ?? FINGERPRINT_BYTES}:${cp.content ?? identity}`;
+    let set = this.byContent.get(key);
+    if (!set) this.byContent.set(key, (set = new Set()));
+    set.add(identity);
     this.changed = true;
+  }
+
+  private unindex(identity: string, cp: Checkpoint): void {
+    const key = `${cp.head ?? FINGERPRINT_BYTES}:${cp.content ?? identity}`;
+    const set = this.byContent.get(key);
+    set?.delete(identity);
+    if (set?.size === 0) this.byContent.delete(key);
   }
 
   /**
@@ -116,6 +168,7 @@ export class Registry {
           this.changed = true;
         }
       } else if (!(now - Date.parse(cp.updatedAt) <= maxAgeMs)) {
+        this.unindex(fp, cp);
         this.entries.delete(fp);
         this.changed = true;
         dropped++;
@@ -154,7 +207,7 @@ export class Registry {
   private async write(): Promise<void> {
     const files: Record<string, Checkpoint> = {};
     for (const [fp, cp] of this.entries) files[fp] = cp;
-    const text = JSON.stringify({ version: 1, files } satisfies RegistryFile, null, 1) + '\n';
+    const text = JSON.stringify({ version: REGISTRY_VERSION, files } satisfies RegistryFile, null, 1) + '\n';
     this.changed = false;
     const tmp = `${this.path}.tmp`;
     try {
@@ -200,16 +253,28 @@ export class Registry {
     if (!files || typeof files !== 'object') {
       throw new SealtrailError('E_REGISTRY', `registry ${this.path} has no "files" mapping`, 'is it a sealtrail registry? move it aside to start over');
     }
+    const version = (raw as Partial<RegistryFile>).version ?? 1;
+    if (version !== 1 && version !== REGISTRY_VERSION) {
+      throw new SealtrailError(
+        'E_REGISTRY',
+        `registry ${this.path} is version ${String(version)}, which this sealtrail does not know (it writes version ${REGISTRY_VERSION})`,
+        'run the sealtrail that wrote it, or move it aside to start over',
+      );
+    }
     for (const [fp, cp] of Object.entries(files)) {
       if (!cp || typeof cp.offset !== 'number' || !Number.isSafeInteger(cp.offset) || cp.offset < 0) continue;
-      this.entries.set(fp, {
+      const head = version === 1 ? 'line' : Number.isSafeInteger(cp.head) && (cp.head as number) > 0 && (cp.head as number) < FINGERPRINT_BYTES ? (cp.head as number) : undefined;
+      this.put(fp, {
         path: String(cp.path ?? ''),
         dev: String(cp.dev ?? ''),
         ino: String(cp.ino ?? ''),
         offset: cp.offset,
         updatedAt: typeof cp.updatedAt === 'string' && !Number.isNaN(Date.parse(cp.updatedAt)) ? cp.updatedAt : new Date().toISOString(),
+        ...(typeof cp.content === 'string' && version !== 1 ? { content: cp.content } : {}),
+        ...(head !== undefined ? { head } : {}),
       });
     }
+    this.changed = false;
   }
 
   private get lockPath(): string {

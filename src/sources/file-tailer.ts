@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, fstatSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { FINGERPRINT_BYTES } from './fingerprint.js';
 
@@ -78,6 +78,15 @@ export class TailedFile {
     const st = await this.fh.stat();
     this.size = st.size;
     return st.size;
+  }
+
+  /** fstat now, synchronously (for a status line: reading may be waiting on the sink meanwhile); the last size known if that fails. */
+  sizeNow(): number {
+    try {
+      return fstatSync(this.fh.fd).size;
+    } catch {
+      return this.size;
+    }
   }
 
   /** The first bytes, enough to compute the content fingerprint. */

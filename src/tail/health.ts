@@ -7,6 +7,8 @@ export interface HealthSnapshot {
   files: number;
   /** Bytes in those files beyond their checkpoints (read or not, not yet acknowledged). */
   lagBytes: number;
+  /** Bytes of the open files not read yet (grows during an outage, when reading waits). */
+  unreadBytes?: number;
   /** Events handed to the sink, per action, since start. */
   byAction: ReadonlyMap<string, number>;
   events: number;

@@ -1,15 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { AckTracker } from '../checkpoints/ack-tracker.js';
-import type { Registry } from '../checkpoints/registry.js';
+import type { CheckpointAt, Registry } from '../checkpoints/registry.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { StreamFlow, type EventBatch, type FlowContext, type StreamOptions } from '../flow.js';
 import { toSinkBatch, type ShipStats } from '../shipper.js';
 import type { BulkSink } from '../sink/bulk-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import { READ_CHUNK_BYTES, TailedFile, statPath } from '../sources/file-tailer.js';
-import { fingerprintLength, fingerprintOf } from '../sources/fingerprint.js';
+import { FINGERPRINT_BYTES } from '../sources/fingerprint.js';
 import { formatBytes, type HealthSnapshot } from './health.js';
+import { identify, type LiveStream, type StreamId } from './identify.js';
 
 /**
  * `sealtrail run`: the continuous shipper. The data flows one way:
@@ -18,7 +19,7 @@ import { formatBytes, type HealthSnapshot } from './health.js';
  *   offset) → StreamFlow → documents → BulkSink → acks → checkpoints (registry)
  *
  * A reader is one open file (one dev:ino); a stream is one content identity
- * read through it (its fingerprint, flow, and acknowledgement frontier). A
+ * read through it (`identify.ts`; its flow and acknowledgement frontier). A
  * file truncated in place (copytruncate) gets a new stream.
  */
 export interface TailInput {
@@ -50,6 +51,8 @@ export interface TailOptions {
   inactiveMs?: number;
   /** A stream resumed at a checkpoint first re-reads up to this many bytes before it for sector context (default 64 MiB). */
   warmUpBytes?: number;
+  /** A file shorter than a KiB is identified by what it holds once it has not grown for this long (default 10 s). */
+  shortFileWaitMs?: number;
 }
 
 /** Pumps of the same file start at most this often: a trickle of writes is read in small batches, not per write. */
@@ -64,13 +67,11 @@ const MAX_QUIET_FLOWS = 8;
 const ANNOUNCE_WARM_UP_BYTES = 8 * 1024 * 1024;
 
 interface Stream {
-  fingerprint: string;
-  /** The bytes the fingerprint was computed from: the file is the same content while they stay. */
-  head: Buffer;
+  id: StreamId;
   flow: StreamFlow;
   writer: DocumentWriter;
   tracker: AckTracker;
-  /** Replaced by a new stream with the same fingerprint (truncated and rewritten): its acks no longer count. */
+  /** Its file was rewritten (truncated): its checkpoint stays, owned by no file, for a copy of the old content. */
   retired: boolean;
 }
 
@@ -94,6 +95,9 @@ class Reader {
   truncatedFrom: Stream | undefined;
   /** The flow it had when it was closed as quiet: reopened where it stopped, it goes on with it (no warm-up). */
   quietFlow: QuietFlow | undefined;
+  /** A file too short to identify: its size, and since when it has had that size. */
+  shortSize = -1;
+  shortSince = 0;
 
   constructor(
     readonly file: TailedFile,
@@ -103,7 +107,7 @@ class Reader {
 }
 
 interface QuietFlow {
-  fingerprint: string;
+  identity: string;
   offset: number;
   flow: StreamFlow;
 }
@@ -111,7 +115,7 @@ interface QuietFlow {
 interface Dormant {
   key: string;
   size: number;
-  fingerprint: string | undefined;
+  identity: string | undefined;
   quietFlow?: QuietFlow;
 }
 
@@ -135,6 +139,7 @@ export class TailShipper {
   private readonly inactiveMs: number;
   private readonly pumpGapMs: number;
   private readonly warmUpBytes: number;
+  private readonly shortFileWaitMs: number;
   private readonly queue: PQueue;
   private readonly discovery: Discovery;
   private readonly matchers: { input: TailInput; matches: (path: string) => boolean }[];
@@ -146,7 +151,7 @@ export class TailShipper {
   private readonly byPath = new Map<string, Reader>();
   /** Files closed while quiet (or left to a copy with the same content): not reopened until they change. */
   private readonly dormant = new Map<string, Dormant>();
-  /** Paths left alone because another file with the same content is being read: fingerprint. */
+  /** Paths left alone because another file with the same content is being read: its identity. */
   private readonly shadowed = new Map<string, string>();
   /** Paths that could not be read, with the reason last logged. */
   private readonly problems = new Map<string, string>();
@@ -174,6 +179,7 @@ export class TailShipper {
     this.rescanMs = opts.rescanMs ?? 10_000;
     this.lingerMs = opts.lingerMs ?? 5000;
     this.warmUpBytes = opts.warmUpBytes ?? 64 * 1024 * 1024;
+    this.shortFileWaitMs = opts.shortFileWaitMs ?? 10_000;
     this.inactiveMs = opts.inactiveMs ?? 5 * 60_000;
     this.pumpGapMs = this.once ? 0 : MIN_PUMP_GAP_MS;
     this.queue = new PQueue({ concurrency: opts.readConcurrency ?? 4 });
@@ -285,11 +291,18 @@ export class TailShipper {
   snapshot(): HealthSnapshot {
     if (this.stopping && this.lastSnapshot && this.readers.size === 0) return { ...this.lastSnapshot, inFlightBytes: this.sink.inFlight };
     let lag = 0;
-    for (const r of this.readers.values()) lag += Math.max(0, r.file.size - (r.stream ? r.stream.tracker.committed : 0));
+    let unread = 0;
+    for (const r of this.readers.values()) {
+      // The size now, not at the last read: during an outage reading waits, and the file grows meanwhile.
+      const size = r.file.sizeNow();
+      lag += Math.max(0, size - (r.stream ? r.stream.tracker.committed : 0));
+      unread += Math.max(0, size - r.offset);
+    }
     const c = this.sink.counters;
     return {
       files: this.readers.size,
       lagBytes: lag,
+      unreadBytes: unread,
       byAction: this.stats.byAction,
       events: this.stats.entries,
       bytesRead: this.stats.bytesRead,
@@ -303,8 +316,8 @@ export class TailShipper {
   /** Fingerprints of files that are there (open, or closed while quiet): their checkpoints are kept. */
   private liveFingerprints(): Set<string> {
     const live = new Set<string>();
-    for (const r of this.readers.values()) if (r.stream) live.add(r.stream.fingerprint);
-    for (const d of this.dormant.values()) if (d.fingerprint) live.add(d.fingerprint);
+    for (const r of this.readers.values()) if (r.stream && !r.stream.retired) live.add(r.stream.id.identity);
+    for (const d of this.dormant.values()) if (d.identity) live.add(d.identity);
     return live;
   }
 
@@ -573,8 +586,8 @@ export class TailShipper {
       if (idle >= this.multilineMs) await this.ship(s, s.flow.flushOpen());
       else this.wakeIn(r, this.multilineMs - idle);
     } else if (r.attached && idle >= this.inactiveMs && s.tracker.pending === 0) {
-      const quietFlow = { fingerprint: s.fingerprint, offset: r.offset, flow: s.flow };
-      this.dormant.set(r.path, { key: r.file.key, size: r.file.size, fingerprint: s.fingerprint, quietFlow });
+      const quietFlow = { identity: s.id.identity, offset: r.offset, flow: s.flow };
+      this.dormant.set(r.path, { key: r.file.key, size: r.file.size, identity: s.id.identity, quietFlow });
       this.boundQuietFlows();
       await this.closeReader(r);
     }
@@ -591,63 +604,85 @@ export class TailShipper {
     for (const d of newestFirst) if (d.quietFlow && ++kept > MAX_QUIET_FLOWS) d.quietFlow = undefined;
   }
 
-  /** A reader's first stream: the fingerprint (once the first line is complete) and where to start. */
+  /** A reader's first stream: which content it is (`identify.ts`) and where to start. */
   private async startStream(r: Reader, size: number, scratch: Buffer): Promise<boolean> {
     const head = await r.file.head();
-    const final = this.once || (!r.attached && Date.now() - Math.max(r.lastGrowth, r.detachedAt) >= this.lingerMs);
-    const fp = fingerprintOf(head, final);
-    if (fp === undefined) {
-      // The first line is not complete yet: its bytes are the file's identity, so wait for them.
-      if (final) {
+    const complete = this.once || (!r.attached && Date.now() - Math.max(r.lastGrowth, r.detachedAt) >= this.lingerMs);
+    const previous = r.truncatedFrom;
+    let rewritten = previous?.id;
+    let verdict;
+    for (;;) {
+      const live: LiveStream[] = [];
+      for (const o of this.readers.values()) {
+        if (o !== r && o.stream && !o.stream.retired) live.push({ id: o.stream.id, file: o.file, path: o.path, offset: o.offset });
+      }
+      const quietShort = this.quietShort(r, head.length);
+      verdict = await identify({ file: r.file, path: r.path, head, complete, quietShort, rewritten, registry: this.registry, live });
+      if (verdict.kind !== 'stream' || rewritten || (verdict.checkpoint?.offset ?? 0) <= size) break;
+      // Shorter than its checkpoint: rewritten while the shipper was away. What was shipped from it stays.
+      this.log(`${r.path} is shorter than its checkpoint (${size} < ${verdict.checkpoint!.offset} bytes): rewritten; reading it again from the start under a new identity`);
+      this.registry?.release(verdict.id.identity);
+      rewritten = verdict.id;
+    }
+    if (r.closed || this.stopping) return false;
+    if (verdict.kind === 'wait') {
+      // The first KiB is not there yet: its bytes are the file's identity, so wait for them (or for the file to go quiet).
+      if (complete) {
         this.closedFiles++;
         await this.closeReader(r);
       } else if (!r.attached) this.wakeIn(r, this.lingerMs);
+      else if (head.length > 0) this.wakeIn(r, Math.max(0, this.shortFileWaitMs - (Date.now() - r.shortSince)) + 10);
       return false;
     }
-    for (const o of this.readers.values()) {
-      if (o !== r && o.stream && !o.stream.retired && o.stream.fingerprint === fp) {
-        // The same content through another inode (a copy, e.g. copytruncate's): one reader is enough.
-        this.shadowed.set(r.path, fp);
-        if (r.attached) this.dormant.set(r.path, { key: r.file.key, size, fingerprint: fp });
-        await this.closeReader(r);
-        return false;
-      }
+    if (verdict.kind === 'copy') {
+      // The same content through another inode (a copy, e.g. copytruncate's): one reader is enough.
+      const { holder, stale } = verdict;
+      if (!stale && !this.shadowed.has(r.path)) this.log(`${r.path} holds the same content as ${holder.path}: read once, through it`);
+      this.shadowed.set(r.path, holder.id.identity);
+      if (r.attached) this.dormant.set(r.path, { key: r.file.key, size, identity: holder.id.identity });
+      if (stale) for (const o of this.readers.values()) if (o.file === holder.file) this.schedule(o);
+      await this.closeReader(r);
+      return false;
     }
-    const at = { path: r.path, dev: r.file.dev, ino: r.file.ino };
-    let start = this.registry?.get(fp)?.offset ?? 0;
-    const previous = r.truncatedFrom;
+    if (verdict.note) this.log(verdict.note);
+    const id = verdict.id;
     r.truncatedFrom = undefined;
-    if (previous) {
-      start = 0;
-      if (previous.fingerprint === fp) {
-        previous.retired = true;
-        this.registry?.reset(fp, { ...at, offset: 0 });
-      }
-    } else if (start > size) {
-      this.log(`${r.path} is shorter than its checkpoint (${size} < ${start} bytes): truncated; reading it again from the start`);
-      start = 0;
-      this.registry?.reset(fp, { ...at, offset: 0 });
-    }
-    this.registry?.advance(fp, { ...at, offset: start });
-    const n = fingerprintLength(head, final);
+    const start = rewritten ? 0 : (verdict.checkpoint?.offset ?? 0);
+    const s: Stream = { id, flow: undefined as unknown as StreamFlow, writer: new DocumentWriter(), tracker: undefined as unknown as AckTracker, retired: false };
+    this.registry?.advance(id.identity, this.checkpointAt(r, s, start));
     const q = r.quietFlow;
     r.quietFlow = undefined;
-    const goOn = q !== undefined && q.fingerprint === fp && q.offset === start;
-    const s: Stream = {
-      fingerprint: fp,
-      head: Buffer.from(head.subarray(0, n)),
-      flow: goOn ? q.flow : new StreamFlow(this.ctx, { path: r.path, fingerprint: fp }, { ...r.input.opts, startOffset: start }),
-      writer: new DocumentWriter(),
-      tracker: undefined as unknown as AckTracker,
-      retired: false,
-    };
-    s.tracker = new AckTracker(start, (offset) => {
-      if (!s.retired) this.registry?.advance(fp, { path: r.path, dev: r.file.dev, ino: r.file.ino, offset });
-    });
+    const goOn = q !== undefined && q.identity === id.identity && q.offset === start;
+    s.flow = goOn ? q.flow : new StreamFlow(this.ctx, { path: r.path, fingerprint: id.identity }, { ...r.input.opts, startOffset: start });
+    s.tracker = new AckTracker(start, (offset) => this.registry?.advance(id.identity, this.checkpointAt(r, s, offset)));
     if (start > 0 && !goOn) await this.warmUp(r, s.flow, start, scratch);
     r.stream = s;
     r.offset = start;
     return true;
+  }
+
+  /** What the registry keeps for a stream at `offset`: a retired stream's checkpoint belongs to no file. */
+  private checkpointAt(r: Reader, s: Stream, offset: number): CheckpointAt {
+    const { identity, content, head } = s.id;
+    return {
+      path: r.path,
+      dev: s.retired ? '' : r.file.dev,
+      ino: s.retired ? '' : r.file.ino,
+      offset,
+      ...(content !== identity ? { content } : {}),
+      ...(head !== FINGERPRINT_BYTES ? { head } : {}),
+    };
+  }
+
+  /** Has this short file kept its size for `shortFileWaitMs`? Then it is identified by what it holds. */
+  private quietShort(r: Reader, length: number): boolean {
+    if (length === 0 || length >= FINGERPRINT_BYTES) return false;
+    const now = Date.now();
+    if (r.shortSize !== length) {
+      r.shortSize = length;
+      r.shortSince = now;
+    }
+    return now - r.shortSince >= this.shortFileWaitMs;
   }
 
   /**
@@ -670,7 +705,8 @@ export class TailShipper {
 
   private async sameHead(r: Reader, s: Stream): Promise<boolean> {
     const head = await r.file.head();
-    return head.length >= s.head.length && head.subarray(0, s.head.length).equals(s.head);
+    const want = s.id.headBytes;
+    return head.length >= want.length && head.subarray(0, want.length).equals(want);
   }
 
   /** The file shrank below what we read, or its first line changed: copytruncate (or a rewrite in place). */
@@ -680,11 +716,13 @@ export class TailShipper {
     this.truncations++;
     // Nothing more will come for the entry held open: it is complete.
     await this.ship(old, old.flow.flushOpen());
+    old.retired = true;
+    this.registry?.release(old.id.identity);
     r.stream = undefined;
     r.truncatedFrom = old;
     r.offset = 0;
     r.lastGrowth = Date.now();
-    this.rehintShadowed(old.fingerprint);
+    this.rehintShadowed(old.id.identity);
   }
 
   private async ship(s: Stream, batch: EventBatch): Promise<void> {
@@ -708,13 +746,13 @@ export class TailShipper {
     if (this.readers.get(r.file.key) === r) this.readers.delete(r.file.key);
     if (this.byPath.get(r.path) === r) this.byPath.delete(r.path);
     await r.file.close();
-    if (r.stream) this.rehintShadowed(r.stream.fingerprint);
+    if (r.stream) this.rehintShadowed(r.stream.id.identity);
   }
 
-  /** A copy left alone because of `fingerprint` may now be read. */
-  private rehintShadowed(fingerprint: string): void {
-    for (const [path, fp] of this.shadowed) {
-      if (fp !== fingerprint) continue;
+  /** A copy left alone because of `identity` may now be read. */
+  private rehintShadowed(identity: string): void {
+    for (const [path, id] of this.shadowed) {
+      if (id !== identity) continue;
       this.shadowed.delete(path);
       this.dormant.delete(path);
       this.hint(path);
