@@ -243,6 +243,47 @@ test('in process: a quiet file is closed, and reopened at its checkpoint when it
   assert.deepEqual(logs, []);
 });
 
+test('in process: 300 idle files cost no reads per rescan, and with more than 256 open the quiet ones are closed', async () => {
+  const dir = tempDir();
+  const host = `tail-many-${RUN}`;
+  for (let i = 0; i < 300; i++) {
+    let text = '';
+    for (let k = 0; k < 12; k++) text += `2020-06-23T12:00:${String(k).padStart(2, '0')}.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector ${i * 100 + k} update state: PreCommit1 ... file ${i}\n`;
+    writeFileSync(join(dir, `w${i}.log`), text);
+  }
+  const logs: string[] = [];
+  const log = (l: string) => logs.push(l);
+  const esClient = new Client({ node: ES });
+  const sink = new BulkSink(esClient, new DeadLetterFile(join(dir, 'dl.ndjson')), { log, flushMs: 200 });
+  const registry = await Registry.open(join(dir, 'registry.json'), log);
+  const shipper = new TailShipper({
+    inputs: [{ globs: [join(dir, '*.log')], opts: { host, zone: new ZoneResolver('Asia/Shanghai'), defaultMiner: 97000 } }],
+    ctx: new FlowContext(loadDefinitions()),
+    sink,
+    stats: new ShipStats(),
+    registry,
+    log,
+    rescanMs: 200,
+    inactiveWhenManyMs: 12_000,
+  });
+  try {
+    await shipper.start();
+    await waitFor('every entry', async () => (await countFor(esClient, host)) === 3600, 60_000, 500);
+    await waitFor('caught up', () => shipper.snapshot().lagBytes === 0, 20_000);
+    const before = shipper.fileReads;
+    await sleep(2000); // ten rescans
+    assert.equal(shipper.fileReads, before, 'an idle file is looked at with fstat only');
+    assert.equal(shipper.snapshot().files, 300);
+    await waitFor('quiet files closed', () => shipper.snapshot().files <= 256, 20_000);
+    appendFileSync(join(dir, 'w7.log'), '2020-06-23T12:01:00.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 700 update state: PreCommit2 ...\n');
+    await waitFor('a closed file that grows is read again', async () => (await countFor(esClient, host)) === 3601, 20_000);
+  } finally {
+    await shipper.stop(5000);
+    await esClient.close();
+  }
+  assert.deepEqual(logs, []);
+});
+
 // ---- crashes -------------------------------------------------------------------
 
 test('kill -9 at random moments while a writer appends: every entry in Elasticsearch exactly once', async () => {

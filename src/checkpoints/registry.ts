@@ -53,6 +53,8 @@ export class Registry {
   private entries = new Map<string, Checkpoint>();
   /** `head:content` → identities, to find a file's checkpoint from its first bytes. */
   private readonly byContent = new Map<string, Set<string>>();
+  /** How many checkpoints cover each number of first bytes. */
+  private readonly lengths = new Map<number | 'line', number>();
   private changed = false;
   private saving: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -101,13 +103,8 @@ export class Registry {
   }
 
   /** The first-bytes lengths some checkpoint's content covers (besides a KiB). */
-  headLengths(): (number | 'line')[] {
-    const out = new Set<number | 'line'>();
-    for (const key of this.byContent.keys()) {
-      const h = key.slice(0, key.indexOf(':'));
-      out.add(h === 'line' ? 'line' : Number(h));
-    }
-    return [...out];
+  headLengths(): IterableIterator<number | 'line'> {
+    return this.lengths.keys();
   }
 
   /** Identities whose content is `content` over `head` first bytes. */
@@ -139,18 +136,24 @@ export class Registry {
     const old = this.entries.get(identity);
     if (old) this.unindex(identity, old);
     this.entries.set(identity, cp);
-    const key = `${cp.head ?? FINGERPRINT_BYTES}:${cp.content ?? identity}`;
+    const head = cp.head ?? FINGERPRINT_BYTES;
+    const key = `${head}:${cp.content ?? identity}`;
     let set = this.byContent.get(key);
     if (!set) this.byContent.set(key, (set = new Set()));
     set.add(identity);
+    this.lengths.set(head, (this.lengths.get(head) ?? 0) + 1);
     this.changed = true;
   }
 
   private unindex(identity: string, cp: Checkpoint): void {
-    const key = `${cp.head ?? FINGERPRINT_BYTES}:${cp.content ?? identity}`;
+    const head = cp.head ?? FINGERPRINT_BYTES;
+    const key = `${head}:${cp.content ?? identity}`;
     const set = this.byContent.get(key);
     set?.delete(identity);
     if (set?.size === 0) this.byContent.delete(key);
+    const n = (this.lengths.get(head) ?? 1) - 1;
+    if (n > 0) this.lengths.set(head, n);
+    else this.lengths.delete(head);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Checkpoint, Registry } from '../checkpoints/registry.js';
 import { TailedFile, statPath } from '../sources/file-tailer.js';
 import { contentHash, derivedIdentity, fingerprintLength, legacyFingerprintLength } from '../sources/fingerprint.js';
@@ -33,6 +34,49 @@ export interface LiveStream {
   offset: number;
 }
 
+/**
+ * The streams being read now, indexed by identity and by content, so that
+ * identifying one of thousands of open files does not walk all the others.
+ */
+export class LiveStreams {
+  private readonly byIdentity = new Map<string, LiveStream>();
+  private readonly byContent = new Map<string, Set<LiveStream>>();
+  private readonly lengths = new Map<number | 'line', number>();
+
+  add(s: LiveStream): void {
+    this.byIdentity.set(s.id.identity, s);
+    const key = `${s.id.head}:${s.id.content}`;
+    let set = this.byContent.get(key);
+    if (!set) this.byContent.set(key, (set = new Set()));
+    set.add(s);
+    this.lengths.set(s.id.head, (this.lengths.get(s.id.head) ?? 0) + 1);
+  }
+
+  delete(s: LiveStream): void {
+    if (this.byIdentity.get(s.id.identity) !== s) return;
+    this.byIdentity.delete(s.id.identity);
+    const key = `${s.id.head}:${s.id.content}`;
+    const set = this.byContent.get(key);
+    set?.delete(s);
+    if (set?.size === 0) this.byContent.delete(key);
+    const n = (this.lengths.get(s.id.head) ?? 1) - 1;
+    if (n > 0) this.lengths.set(s.id.head, n);
+    else this.lengths.delete(s.id.head);
+  }
+
+  get(identity: string): LiveStream | undefined {
+    return this.byIdentity.get(identity);
+  }
+
+  withContent(head: number | 'line', content: string): Iterable<LiveStream> {
+    return this.byContent.get(`${head}:${content}`) ?? [];
+  }
+
+  headLengths(): IterableIterator<number | 'line'> {
+    return this.lengths.keys();
+  }
+}
+
 export interface IdentifyInput {
   file: TailedFile;
   path: string;
@@ -45,7 +89,8 @@ export interface IdentifyInput {
   /** The stream this file held before it was rewritten (truncated): never resumed. */
   rewritten: StreamId | undefined;
   registry: Registry | undefined;
-  live: LiveStream[];
+  /** The streams other files are read as now (not this file's). */
+  live: LiveStreams;
 }
 
 export type Verdict =
@@ -76,7 +121,7 @@ export async function identify(inp: IdentifyInput): Promise<Verdict> {
   let sharedWith: string | undefined;
   for (const c of candidates) {
     if (c.identity === inp.rewritten?.identity) continue;
-    const holder = inp.live.find((l) => l.id.identity === c.identity);
+    const holder = inp.live.get(c.identity);
     if (holder) {
       if (await rewritten(holder)) return { kind: 'copy', holder, stale: true };
       if (await sameBytes(file, holder.file)) return { kind: 'copy', holder, stale: false };
@@ -91,7 +136,7 @@ export async function identify(inp: IdentifyInput): Promise<Verdict> {
     return { kind: 'stream', id: idOf(c, head), checkpoint: cp, note: undefined };
   }
   const id: StreamId = { identity: content, content, head: n, headBytes: Buffer.from(head.subarray(0, n)) };
-  const taken = inp.registry?.get(content) !== undefined || inp.live.some((l) => l.id.identity === content);
+  const taken = inp.registry?.get(content) !== undefined || inp.live.get(content) !== undefined;
   if (!taken) return { kind: 'stream', id, checkpoint: undefined, note: undefined };
   // Its content's identity belongs to another file (or to what this file held before it was rewritten).
   id.identity = derivedIdentity(content, `${file.dev}:${file.ino}:${Date.now()}`);
@@ -103,24 +148,44 @@ export async function identify(inp: IdentifyInput): Promise<Verdict> {
 
 /** Checkpoints (and streams open now) whose content matches this file's first bytes, over each length they were taken at. */
 function findCandidates(inp: IdentifyInput, n: number, content: string): Candidate[] {
+  const want = new Set<number | 'line'>([n]);
+  for (const h of inp.registry?.headLengths() ?? []) want.add(h);
+  for (const h of inp.live.headLengths()) want.add(h);
+  const hashes = prefixHashes(inp.head, n, content, want);
   const out = new Map<string, Candidate>();
-  const lengths: (number | 'line')[] = [n];
-  for (const h of inp.registry?.headLengths() ?? []) if (h !== n) lengths.push(h);
-  for (const l of inp.live) if (!lengths.includes(l.id.head)) lengths.push(l.id.head);
-  for (const h of lengths) {
-    const length = h === 'line' ? legacyFingerprintLength(inp.head) : h;
-    if (length === 0 || length > inp.head.length || (h !== 'line' && length > n)) continue;
-    const c = length === n && h !== 'line' ? content : contentHash(inp.head, length);
-    for (const identity of inp.registry?.withContent(h, c) ?? []) {
-      out.set(identity, { identity, head: h, content: c, length, checkpoint: inp.registry!.get(identity) });
+  for (const [h, { length, hash }] of hashes) {
+    for (const identity of inp.registry?.withContent(h, hash) ?? []) {
+      out.set(identity, { identity, head: h, content: hash, length, checkpoint: inp.registry!.get(identity) });
     }
-    for (const l of inp.live) {
-      if (l.id.head === h && l.id.content === c && !out.has(l.id.identity)) {
-        out.set(l.id.identity, { identity: l.id.identity, head: h, content: c, length, checkpoint: undefined });
-      }
+    for (const l of inp.live.withContent(h, hash)) {
+      if (!out.has(l.id.identity)) out.set(l.id.identity, { identity: l.id.identity, head: h, content: hash, length, checkpoint: undefined });
     }
   }
   return [...out.values()];
+}
+
+/**
+ * The hash of the first bytes over each wanted length (`line`: the first
+ * line, as version-1 registries took it) that this head covers. One pass:
+ * a short file's lengths may be many, so the hash is copied at each.
+ */
+function prefixHashes(head: Buffer, n: number, content: string, want: Set<number | 'line'>): Map<number | 'line', { length: number; hash: string }> {
+  const at = new Map<number, (number | 'line')[]>();
+  for (const h of want) {
+    const length = h === 'line' ? legacyFingerprintLength(head) : h;
+    if (length === 0 || length > n) continue;
+    at.set(length, [...(at.get(length) ?? []), h]);
+  }
+  const out = new Map<number | 'line', { length: number; hash: string }>();
+  const hash = createHash('sha256');
+  let done = 0;
+  for (const length of [...at.keys()].sort((a, b) => a - b)) {
+    hash.update(head.subarray(done, length));
+    done = length;
+    const digest = length === n ? content : hash.copy().digest('hex').slice(0, 32);
+    for (const h of at.get(length)!) out.set(h, { length, hash: digest });
+  }
+  return out;
 }
 
 function idOf(c: Candidate, head: Buffer): StreamId {

@@ -10,7 +10,7 @@ import { Discovery } from '../sources/discovery.js';
 import { READ_CHUNK_BYTES, TailedFile, statPath } from '../sources/file-tailer.js';
 import { FINGERPRINT_BYTES } from '../sources/fingerprint.js';
 import { formatBytes, type HealthSnapshot } from './health.js';
-import { identify, type LiveStream, type StreamId } from './identify.js';
+import { LiveStreams, identify, type LiveStream, type StreamId } from './identify.js';
 
 /**
  * `sealtrail run`: the continuous shipper. The data flows one way:
@@ -53,6 +53,8 @@ export interface TailOptions {
   warmUpBytes?: number;
   /** A file shorter than a KiB is identified by what it holds once it has not grown for this long (default 10 s). */
   shortFileWaitMs?: number;
+  /** With more than 256 files open, a file without new bytes for this long is closed until it changes (default 30 s). */
+  inactiveWhenManyMs?: number;
 }
 
 /** Pumps of the same file start at most this often: a trickle of writes is read in small batches, not per write. */
@@ -63,6 +65,10 @@ const FAIR_SHARE_BYTES = 16 * 1024 * 1024;
 const CHECK_EVERY_BYTES = 1024 * 1024;
 /** Quiet files that keep their flow (and its sector tracker) for when they grow again. */
 const MAX_QUIET_FLOWS = 8;
+/** With more files open than this, quiet ones are closed sooner: each holds a descriptor and a flow. */
+const MANY_OPEN_FILES = 256;
+/** Every this many rescans, every known path is looked at again, whatever the watcher said. */
+const SWEEP_EVERY_TICKS = 6;
 /** Warm-ups longer than this are announced (they take seconds). */
 const ANNOUNCE_WARM_UP_BYTES = 8 * 1024 * 1024;
 
@@ -95,6 +101,10 @@ class Reader {
   truncatedFrom: Stream | undefined;
   /** The flow it had when it was closed as quiet: reopened where it stopped, it goes on with it (no warm-up). */
   quietFlow: QuietFlow | undefined;
+  /** The size at which its first KiB was last compared with its stream's. */
+  headCheckedAt = -1;
+  /** Its stream, as other files are identified against it. */
+  live: LiveStream | undefined;
   /** A file too short to identify: its size, and since when it has had that size. */
   shortSize = -1;
   shortSince = 0;
@@ -140,6 +150,7 @@ export class TailShipper {
   private readonly pumpGapMs: number;
   private readonly warmUpBytes: number;
   private readonly shortFileWaitMs: number;
+  private readonly inactiveWhenManyMs: number;
   private readonly queue: PQueue;
   private readonly discovery: Discovery;
   private readonly matchers: { input: TailInput; matches: (path: string) => boolean }[];
@@ -151,6 +162,8 @@ export class TailShipper {
   private readonly byPath = new Map<string, Reader>();
   /** Files closed while quiet (or left to a copy with the same content): not reopened until they change. */
   private readonly dormant = new Map<string, Dormant>();
+  /** The streams being read now, for `identify`. */
+  private readonly live = new LiveStreams();
   /** Paths left alone because another file with the same content is being read: its identity. */
   private readonly shadowed = new Map<string, string>();
   /** Paths that could not be read, with the reason last logged. */
@@ -167,6 +180,8 @@ export class TailShipper {
   truncations = 0;
   /** Files opened for reading since start. */
   opened = 0;
+  /** Times a file was read, or its first KiB compared (an idle file should cost neither). */
+  fileReads = 0;
 
   constructor(opts: TailOptions) {
     this.ctx = opts.ctx;
@@ -180,6 +195,7 @@ export class TailShipper {
     this.lingerMs = opts.lingerMs ?? 5000;
     this.warmUpBytes = opts.warmUpBytes ?? 64 * 1024 * 1024;
     this.shortFileWaitMs = opts.shortFileWaitMs ?? 10_000;
+    this.inactiveWhenManyMs = opts.inactiveWhenManyMs ?? 30_000;
     this.inactiveMs = opts.inactiveMs ?? 5 * 60_000;
     this.pumpGapMs = this.once ? 0 : MIN_PUMP_GAP_MS;
     this.queue = new PQueue({ concurrency: opts.readConcurrency ?? 4 });
@@ -331,10 +347,27 @@ export class TailShipper {
   private tick(): void {
     if (this.stopping) return;
     this.discovery.refresh();
-    for (const p of this.discovery.scan()) this.hint(p);
-    for (const p of this.byPath.keys()) this.hint(p); // catches a deletion the watcher missed
-    for (const p of this.dormant.keys()) this.hint(p);
-    for (const r of this.readers.values()) this.schedule(r); // the file is the truth: fstat it
+    // Most rescans look only for paths that came or went; a sweep now and then looks at every
+    // known path again (a rename whose new file took the name unseen by the watcher).
+    const sweep = ++this.ticks % SWEEP_EVERY_TICKS === 0;
+    const seen = new Set(this.discovery.scan());
+    for (const p of seen) if (sweep || (!this.byPath.has(p) && !this.dormant.has(p))) this.hint(p);
+    for (const p of this.byPath.keys()) if (sweep || !seen.has(p)) this.hint(p);
+    for (const p of this.dormant.keys()) if (sweep || !seen.has(p)) this.hint(p);
+    // The file is the truth: a change the watcher missed shows in its size (one fstat, no read).
+    const now = Date.now();
+    const inactive = this.inactiveAfter();
+    for (const r of this.readers.values()) {
+      if (r.pumping || r.queued) continue;
+      if (!r.stream || !r.attached || r.stream.flow.holding || now - r.lastGrowth >= inactive || r.file.sizeNow() !== r.offset) this.schedule(r);
+    }
+  }
+
+  private ticks = 0;
+
+  /** How long a file may stay quiet before it is closed until it changes. */
+  private inactiveAfter(): number {
+    return this.readers.size > MANY_OPEN_FILES ? Math.min(this.inactiveMs, this.inactiveWhenManyMs) : this.inactiveMs;
   }
 
   private hint(path: string): void {
@@ -525,11 +558,13 @@ export class TailShipper {
         size = await r.file.refresh();
         sinceCheck = 0;
         if (r.stream) {
-          if (size < r.offset || !(await this.sameHead(r, r.stream))) {
+          // Its first KiB is read again only when its size moved: an idle file costs one fstat per look.
+          if (size < r.offset || (size !== r.headCheckedAt && !(await this.sameHead(r, r.stream)))) {
             await this.restartTruncated(r);
             size = -1;
             continue;
           }
+          r.headCheckedAt = size;
         } else if (!(await this.startStream(r, size, scratch))) {
           return;
         }
@@ -540,6 +575,7 @@ export class TailShipper {
           r.again = true; // let other files have a turn
           return;
         }
+        this.fileReads++;
         const chunk = await r.file.read(r.offset, scratch, size - r.offset);
         if (chunk.length === 0) {
           // Shorter than fstat said (truncated meanwhile): look again, but do not spin.
@@ -585,7 +621,7 @@ export class TailShipper {
     if (s.flow.holding) {
       if (idle >= this.multilineMs) await this.ship(s, s.flow.flushOpen());
       else this.wakeIn(r, this.multilineMs - idle);
-    } else if (r.attached && idle >= this.inactiveMs && s.tracker.pending === 0) {
+    } else if (r.attached && idle >= this.inactiveAfter() && s.tracker.pending === 0) {
       const quietFlow = { identity: s.id.identity, offset: r.offset, flow: s.flow };
       this.dormant.set(r.path, { key: r.file.key, size: r.file.size, identity: s.id.identity, quietFlow });
       this.boundQuietFlows();
@@ -612,12 +648,8 @@ export class TailShipper {
     let rewritten = previous?.id;
     let verdict;
     for (;;) {
-      const live: LiveStream[] = [];
-      for (const o of this.readers.values()) {
-        if (o !== r && o.stream && !o.stream.retired) live.push({ id: o.stream.id, file: o.file, path: o.path, offset: o.offset });
-      }
       const quietShort = this.quietShort(r, head.length);
-      verdict = await identify({ file: r.file, path: r.path, head, complete, quietShort, rewritten, registry: this.registry, live });
+      verdict = await identify({ file: r.file, path: r.path, head, complete, quietShort, rewritten, registry: this.registry, live: this.live });
       if (verdict.kind !== 'stream' || rewritten || (verdict.checkpoint?.offset ?? 0) <= size) break;
       // Shorter than its checkpoint: rewritten while the shipper was away. What was shipped from it stays.
       this.log(`${r.path} is shorter than its checkpoint (${size} < ${verdict.checkpoint!.offset} bytes): rewritten; reading it again from the start under a new identity`);
@@ -656,8 +688,11 @@ export class TailShipper {
     s.flow = goOn ? q.flow : new StreamFlow(this.ctx, { path: r.path, fingerprint: id.identity }, { ...r.input.opts, startOffset: start });
     s.tracker = new AckTracker(start, (offset) => this.registry?.advance(id.identity, this.checkpointAt(r, s, offset)));
     if (start > 0 && !goOn) await this.warmUp(r, s.flow, start, scratch);
+    if (r.closed || this.stopping) return false;
     r.stream = s;
     r.offset = start;
+    r.live = { id, file: r.file, get path() { return r.path; }, get offset() { return r.offset; } };
+    this.live.add(r.live);
     return true;
   }
 
@@ -704,6 +739,7 @@ export class TailShipper {
   }
 
   private async sameHead(r: Reader, s: Stream): Promise<boolean> {
+    this.fileReads++;
     const head = await r.file.head();
     const want = s.id.headBytes;
     return head.length >= want.length && head.subarray(0, want.length).equals(want);
@@ -718,6 +754,8 @@ export class TailShipper {
     await this.ship(old, old.flow.flushOpen());
     old.retired = true;
     this.registry?.release(old.id.identity);
+    if (r.live) this.live.delete(r.live);
+    r.live = undefined;
     r.stream = undefined;
     r.truncatedFrom = old;
     r.offset = 0;
@@ -745,6 +783,8 @@ export class TailShipper {
     this.clearWake(r);
     if (this.readers.get(r.file.key) === r) this.readers.delete(r.file.key);
     if (this.byPath.get(r.path) === r) this.byPath.delete(r.path);
+    if (r.live) this.live.delete(r.live);
+    r.live = undefined;
     await r.file.close();
     if (r.stream) this.rehintShadowed(r.stream.id.identity);
   }
