@@ -39,3 +39,17 @@ export class SealtrailError extends Error {
 export function usageError(message: string, hint = 'see --help'): SealtrailError {
   return new SealtrailError('E_USAGE', message, hint);
 }
+
+/** An OS error met on an input file, in words (no errno jargon, no stack). */
+export function describeInputError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory, not a file';
+    default:
+      return (e?.message ?? String(err)).split('\n')[0]!;
+  }
+}

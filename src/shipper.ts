@@ -10,6 +10,8 @@ import { sectorPatch, type SectorState } from './sink/sector-docs.js';
 export class ShipStats {
   entries = 0;
   bytesRead = 0;
+  /** Reads of a tailed file, and looks at its first KiB (an idle file should cost neither). */
+  fileReads = 0;
   readonly byAction = new Map<string, number>();
   readonly started = Date.now();
 }
