@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { MonthlyIndex } from './documents/event-id.js';
 import { DocumentWriter } from './documents/serialize.js';
 import { EVENTS_INDEX_BASE } from './elasticsearch.js';
@@ -50,12 +51,14 @@ export async function shipFilesOnce(
 ): Promise<void> {
   for (const { path, opts } of files) {
     const writer = new DocumentWriter();
+    // As `parse`: entries that can have no time take the file's modification time.
+    const mtime = await stat(path).then((st) => st.mtimeMs, () => undefined);
     const input = createReadStream(path, { highWaterMark: 64 * 1024 });
     input.on('data', (chunk) => {
       stats.bytesRead += chunk.length;
     });
     try {
-      for await (const batch of eventsFromBytes(input, path, ctx, opts)) {
+      for await (const batch of eventsFromBytes(input, path, ctx, mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime })) {
         if (batch.events.length > 0) await sink.write(toSinkBatch(batch, writer, stats, () => {}));
       }
     } catch (err) {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { loadDefinitions } from '../definitions.js';
 import { DocumentWriter } from '../documents/serialize.js';
@@ -65,8 +66,11 @@ export const parseCommand: Command = {
       if (closed) break;
       const writer = new DocumentWriter();
       const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
+      // Entries that can have no time take the file's modification time: the same output every run.
+      const mtime = file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined);
+      const fileOpts = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
       try {
-        for await (const batch of eventsFromBytes(input, file, ctx, opts)) {
+        for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;
           if (!out.write(writer.toNdjsonBuffer(batch.events))) await Promise.race([once(out, 'drain'), once(out, 'close')]);
