@@ -31,8 +31,9 @@ export function toSinkBatch(batch: EventBatch, writer: DocumentWriter, stats: Sh
     const json = writer.toJson(ev);
     // Measuring flattens the document now, while its pieces are young: in
     // flight it is one flat string, not a rope the collector must trace.
-    bytes += Buffer.byteLength(json);
-    docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json };
+    const size = Buffer.byteLength(json);
+    bytes += size;
+    docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json, bytes: size };
     byAction.set(ev.action, (byAction.get(ev.action) ?? 0) + 1);
     const p = sectorPatch(ev);
     if (p) sectors.push(p);
