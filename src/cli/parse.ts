@@ -65,10 +65,11 @@ export const parseCommand: Command = {
     for (const file of files) {
       if (closed) break;
       const writer = new DocumentWriter();
-      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       // Entries that can have no time take the file's modification time: the same output every run.
+      // (Looked up before the stream opens: an open error must find its listener.)
       const mtime = file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined);
       const fileOpts = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
+      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       try {
         for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
