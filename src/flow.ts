@@ -22,6 +22,20 @@ export interface StreamOptions {
   maxLineBytes?: number | undefined;
   /** Where reading starts (a checkpoint); 0 for a whole file. */
   startOffset?: number;
+  /**
+   * The time of entries that can have none: the stream has shown no time yet
+   * when they are emitted. `parse` and `run --once` pass the file's
+   * modification time (the same output every run); the default is the time
+   * they are emitted (stdin, a live tail).
+   */
+  fallbackTime?: (() => number) | undefined;
+  /**
+   * Close an open entry (and emit timeless ones held) once it is this old,
+   * even while lines keep coming (the tail's multi-line timeout; a writer of
+   * timeless lines never pauses). Unset: only `flushOpen`, the limits and
+   * `end` close it, which keeps `parse` output independent of timing.
+   */
+  maxOpenMs?: number | undefined;
 }
 
 export interface EventBatch {
@@ -38,8 +52,13 @@ export class FlowContext {
   }
 }
 
-/** Entries with no time of their own, held at the start of a stream until one with a time comes. */
-const MAX_TIMELESS_HELD = 1000;
+/**
+ * Timeless entries at a stream's start wait for the first time that follows,
+ * but only so long: past this many, or this many characters, or at
+ * `flushOpen`/`end`, they take the fallback time instead.
+ */
+const MAX_HELD_ENTRIES = 1000;
+const MAX_HELD_CHARS = 1024 * 1024;
 
 export class StreamFlow {
   private readonly splitter: LineSplitter;
@@ -49,6 +68,10 @@ export class StreamFlow {
   private readonly idPrefix: string;
   private lastTime = NaN;
   private held: SealEvent[] = [];
+  private heldChars = 0;
+  /** Date.now() when the open entry (or the first held one) was first seen open; 0: none. */
+  private openSince = 0;
+  private openAt = -1;
   private warm: { splitter: LineSplitter | undefined; joiner: EntryJoiner; at: number } | undefined;
 
   constructor(
@@ -62,13 +85,24 @@ export class StreamFlow {
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
 
-  /** Is an entry held open waiting for continuation lines? */
+  /** Is an entry held open waiting for continuation lines, or a timeless one waiting for a time? */
   get holding(): boolean {
-    return this.joiner.holding;
+    return this.joiner.holding || this.held.length > 0;
   }
 
   push(chunk: Buffer): EventBatch {
-    return this.toEvents(this.joiner.push(this.splitter.push(chunk)), false);
+    const maxOpen = this.opts.maxOpenMs;
+    if (maxOpen === undefined) return this.toEvents(this.joiner.push(this.splitter.push(chunk)), false);
+    const now = Date.now();
+    let early: EventBatch | undefined;
+    if (this.openSince > 0 && now - this.openSince >= maxOpen) early = this.flushOpen();
+    const batch = this.toEvents(this.joiner.push(this.splitter.push(chunk)), false);
+    // What stays open after this chunk: a new entry (or held one) starts its clock now.
+    const at = this.holding ? batch.resumeAt : -1;
+    if (at !== this.openAt) this.openSince = at < 0 ? 0 : now;
+    this.openAt = at;
+    if (!early || early.events.length === 0) return batch;
+    return { events: early.events.concat(batch.events), resumeAt: batch.resumeAt };
   }
 
   /** End of input: the last line and the open entry are complete. */
@@ -79,9 +113,11 @@ export class StreamFlow {
     return this.toEvents({ entries: a.entries.concat(b.entries), resumeAt: b.resumeAt }, true);
   }
 
-  /** A writer paused: close the entry held open (the tail's multi-line timeout). */
+  /** A writer paused: close the entry held open, and emit timeless ones held (the tail's multi-line timeout). */
   flushOpen(): EventBatch {
-    return this.toEvents(this.joiner.flush(this.splitter.resumeAt), false);
+    this.openSince = 0;
+    this.openAt = -1;
+    return this.toEvents(this.joiner.flush(this.splitter.resumeAt), true);
   }
 
   /**
@@ -132,14 +168,16 @@ export class StreamFlow {
     }
   }
 
-  private toEvents(batch: EntryBatch, final: boolean): EventBatch {
+  /** `release`: emit the timeless entries held, with the fallback time (a pause, the end). */
+  private toEvents(batch: EntryBatch, release: boolean): EventBatch {
     const out: SealEvent[] = [];
     for (const entry of batch.entries) {
       const ev = this.toEvent(entry);
       if (Number.isNaN(ev.time)) {
         if (Number.isNaN(this.lastTime)) {
           this.held.push(ev);
-          if (this.held.length >= MAX_TIMELESS_HELD) this.release(0, out);
+          this.heldChars += ev.original.length;
+          if (this.held.length >= MAX_HELD_ENTRIES || this.heldChars >= MAX_HELD_CHARS) this.release(this.fallbackTime(), out);
           continue;
         }
         ev.time = this.lastTime;
@@ -150,12 +188,18 @@ export class StreamFlow {
       this.tracker.enrich(ev);
       out.push(ev);
     }
-    if (final && this.held.length > 0) this.release(0, out);
+    if (release && this.held.length > 0) this.release(this.fallbackTime(), out);
     const resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
     return { events: out, resumeAt };
   }
 
-  /** Timeless entries at a stream's start take the first time that follows (or 0 if none ever does). */
+  /** A time for entries that have none to borrow; never 0 (1970 is no one's time). */
+  private fallbackTime(): number {
+    const t = this.opts.fallbackTime?.();
+    return t !== undefined && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now();
+  }
+
+  /** Timeless entries at a stream's start take the first time that follows, or the fallback time. */
   private release(time: number, out: SealEvent[]): void {
     for (const ev of this.held) {
       ev.time = time;
@@ -163,6 +207,7 @@ export class StreamFlow {
       out.push(ev);
     }
     this.held = [];
+    this.heldChars = 0;
   }
 
   private toEvent(entry: Entry): SealEvent {

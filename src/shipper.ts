@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { MonthlyIndex } from './documents/event-id.js';
 import { DocumentWriter } from './documents/serialize.js';
 import { EVENTS_INDEX_BASE } from './elasticsearch.js';
@@ -32,8 +33,9 @@ export function toSinkBatch(batch: EventBatch, writer: DocumentWriter, stats: Sh
     const json = writer.toJson(ev);
     // Measuring flattens the document now, while its pieces are young: in
     // flight it is one flat string, not a rope the collector must trace.
-    bytes += Buffer.byteLength(json);
-    docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json };
+    const size = Buffer.byteLength(json);
+    bytes += size;
+    docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json, bytes: size };
     byAction.set(ev.action, (byAction.get(ev.action) ?? 0) + 1);
     const p = sectorPatch(ev);
     if (p) sectors.push(p);
@@ -52,12 +54,14 @@ export async function shipFilesOnce(
 ): Promise<void> {
   for (const { path, opts } of files) {
     const writer = new DocumentWriter();
+    // As `parse`: entries that can have no time take the file's modification time.
+    const mtime = await stat(path).then((st) => st.mtimeMs, () => undefined);
     const input = createReadStream(path, { highWaterMark: 64 * 1024 });
     input.on('data', (chunk) => {
       stats.bytesRead += chunk.length;
     });
     try {
-      for await (const batch of eventsFromBytes(input, path, ctx, opts)) {
+      for await (const batch of eventsFromBytes(input, path, ctx, mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime })) {
         if (batch.events.length > 0) await sink.write(toSinkBatch(batch, writer, stats, () => {}));
       }
     } catch (err) {

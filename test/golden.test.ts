@@ -43,8 +43,8 @@ for (const sample of samples) {
     for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
       assert.deepEqual(actual[i], expected[i], `${rel}: event ${i + 1} differs`);
     }
-    // Nothing lost, nothing doubled: the originals are the input's lines, in order.
-    const input = readFileSync(sample, 'utf8').replace(/\r?\n$/, '').split(/\r?\n/);
+    // Nothing lost, nothing doubled: the originals are the input's lines, in order, CRs included.
+    const input = readFileSync(sample, 'utf8').replace(/\n$/, '').split('\n');
     const originals = actual.flatMap((d: Doc) => String(d.event.original).split('\n'));
     assert.deepEqual(originals, input, `${rel}: event.original does not cover the input line for line`);
   });

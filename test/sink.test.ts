@@ -1,11 +1,12 @@
 /**
  * Into Elasticsearch, for real: `run --once` counts, idempotence, dead
  * letters, the sectors index under shuffled replay, an Elasticsearch that
- * goes away mid-run, and servers that are not Elasticsearch.
+ * goes away mid-run, servers that are not Elasticsearch, and requests too
+ * large for it (behind a loopback proxy that answers 429 to large bodies).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -13,6 +14,8 @@ import { runCli, ndjson } from './helpers/repo.js';
 import { sealerLog, tempDir, writeFixture } from './helpers/fixtures.js';
 import { mergeSector, sectorPatch, toSource, type SectorState } from '../src/sink/sector-docs.js';
 import { SectorsSink } from '../src/sink/sectors-sink.js';
+import { BulkSink, type SinkDoc } from '../src/sink/bulk-sink.js';
+import { DeadLetterFile } from '../src/sink/dead-letter.js';
 import { startLocalElasticsearch } from '../scripts/lib/local-elasticsearch.js';
 import type { SealEvent } from '../src/model.js';
 
@@ -192,4 +195,78 @@ test('Elasticsearch stopped in the middle of a run is waited for, and nothing is
   } finally {
     await es.stop();
   }
+});
+
+/**
+ * Elasticsearch behind a loopback proxy that refuses bulk bodies over `limit`
+ * bytes with 429, as a node's indexing pressure does, and forwards the rest.
+ */
+async function pressureProxy(limit: number): Promise<{ url: string; largest: () => number; refused: () => number; close: () => void }> {
+  const target = new URL(ES!);
+  let largest = 0;
+  let refused = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url?.includes('_bulk')) {
+        largest = Math.max(largest, body.length);
+        if (body.length > limit) {
+          refused++;
+          res.writeHead(429, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { type: 'es_rejected_execution_exception', reason: 'rejected execution of coordinating operation' }, status: 429 }));
+          return;
+        }
+      }
+      const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      up.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, largest: () => largest, refused: () => refused, close: () => server.close() };
+}
+
+test('one write of many MiB: requests within their bound, halved on 429 until they pass; a document over the bound is dead-lettered', async () => {
+  const proxy = await pressureProxy(256 * 1024);
+  const proxied = new Client({ node: proxy.url });
+  const dl = join(dir, 'too-large-dl.ndjson');
+  const lines: string[] = [];
+  const sink = new BulkSink(proxied, new DeadLetterFile(dl), { flushBytes: 64 * 1024, maxRequestBytes: 1024 * 1024, log: (l) => lines.push(l) });
+  const host = `pressure-${Date.now().toString(36)}`;
+  const doc = (i: number, size: number): SinkDoc => {
+    const json = JSON.stringify({ '@timestamp': '2098-02-01T00:00:00.000Z', event: { id: `${host}-${i}`, action: 'log' }, message: 'x'.repeat(size), host: { name: host } });
+    return { index: 'sealtrail-events-2098.02', id: `${host}-${i}`, json, bytes: Buffer.byteLength(json) };
+  };
+  // 300 documents of 10 KB (3 MB: what a release of held entries once sent as one request), one of 1.5 MB among them.
+  const docs = Array.from({ length: 300 }, (_, i) => doc(i, 10_000));
+  docs.splice(150, 0, doc(999, 1_500_000));
+  let acked = false;
+  try {
+    await sink.write({ docs, sectors: [], bytes: docs.reduce((n, d) => n + d.bytes!, 0), ack: () => (acked = true) });
+    await sink.drain();
+  } finally {
+    proxy.close();
+    await proxied.close();
+  }
+  assert.ok(acked);
+  assert.ok(proxy.refused() > 0, 'Elasticsearch (the proxy) refused large requests');
+  assert.ok(proxy.largest() <= 1024 * 1024, `largest request ${proxy.largest()} bytes`);
+  await client.indices.refresh({ index: 'sealtrail-events-2098.02' });
+  assert.equal((await client.count({ index: 'sealtrail-events-2098.02', query: { term: { 'host.name': host } } })).count, 300);
+  assert.equal(sink.counters.deadLettered, 1);
+  const letters = ndjson(readFileSync(dl, 'utf8'));
+  assert.equal(letters.length, 1);
+  assert.equal(letters[0]!.status, 413);
+  assert.equal(letters[0]!.reason.type, 'document_too_large');
+  assert.match(letters[0]!.reason.reason, /at most 1048576 bytes/);
+  assert.equal(letters[0]!.document.event.id, `${host}-999`);
+  assert.equal(letters[0]!.document.message.length, 1_500_000, 'the document whole');
+  assert.ok(lines.some((l) => /document too large/.test(l)), lines.join('\n'));
+  await client.indices.delete({ index: 'sealtrail-events-2098.02' });
 });

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { loadDefinitions } from '../definitions.js';
 import { DocumentWriter } from '../documents/serialize.js';
@@ -64,9 +65,13 @@ export const parseCommand: Command = {
     for (const file of files) {
       if (closed) break;
       const writer = new DocumentWriter();
+      // Entries that can have no time take the file's modification time: the same output every run.
+      // (Looked up before the stream opens: an open error must find its listener.)
+      const mtime = file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined);
+      const fileOpts = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
       const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       try {
-        for await (const batch of eventsFromBytes(input, file, ctx, opts)) {
+        for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;
           if (!out.write(writer.toNdjsonBuffer(batch.events))) await Promise.race([once(out, 'drain'), once(out, 'close')]);

@@ -1,7 +1,6 @@
 import type { LineBatch } from '../model.js';
 
 const LF = 0x0a;
-const CR = 0x0d;
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
@@ -9,7 +8,8 @@ export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
  * Cuts byte chunks into lines, keeping each line's byte offset (the checkpoint
  * and `event.id` are byte positions, so lines are found in the Buffer, not in
  * decoded text). Invalid UTF-8 decodes to U+FFFD and the rest of the line is
- * kept. A line longer than `maxLineBytes` is cut there; its remainder up to the
+ * kept. A CRLF line keeps its CR (`event.original` is the entry as read); the
+ * joiner leaves it out of what is parsed. A line longer than `maxLineBytes` is cut there; its remainder up to the
  * next newline is skipped, so memory stays bounded whatever the input.
  */
 export class LineSplitter {
@@ -113,7 +113,6 @@ export class LineSplitter {
   }
 
   private emit(batch: LineBatch, buf: Buffer, start: number, end: number, offset: number, cut: boolean): void {
-    if (end > start && buf[end - 1] === CR && !cut) end--;
     if (cut) batch.truncated.push(batch.texts.length);
     batch.texts.push(buf.toString('utf8', start, end));
     batch.starts.push(offset);

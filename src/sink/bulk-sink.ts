@@ -12,6 +12,8 @@ export interface SinkDoc {
   index: string;
   id: string;
   json: string;
+  /** UTF-8 bytes of `json`, where the caller measured them already. */
+  bytes?: number;
 }
 
 /** One read chunk's documents; `ack` runs once all are indexed or dead-lettered. */
@@ -25,6 +27,8 @@ export interface SinkBatch {
 export interface BulkSinkOptions {
   /** Send a request once this many bytes of documents wait (default 512 KiB). */
   flushBytes?: number;
+  /** No request body is larger (default 8 MiB); a document that cannot fit in one is dead-lettered. */
+  maxRequestBytes?: number;
   /** …or once the oldest waiting document is this old, however few (default 250 ms, so a live line is searchable within 2 s). */
   flushMs?: number;
   /** Requests in flight at once (default 2). */
@@ -49,11 +53,15 @@ export interface SinkCounters {
  * so each request is retried here, with backoff and jitter, for as long as
  * Elasticsearch is away. Items it drops are retried (429, 5xx) or
  * dead-lettered (400s). Memory is bounded by `maxInFlightBytes`: `write`
- * resolves only when there is room.
+ * resolves only when there is room. Whatever one write brings, no request
+ * body exceeds `maxRequestBytes`: a request Elasticsearch refuses as too
+ * large (413) or too much at once (429: its indexing pressure limit) is
+ * split in halves, not sent again as it was.
  */
 export class BulkSink {
   readonly counters: SinkCounters = { shipped: 0, retried: 0, deadLettered: 0, requests: 0 };
   private readonly flushBytes: number;
+  private readonly maxRequestBytes: number;
   private readonly flushMs: number;
   private readonly maxInFlightBytes: number;
   private readonly queue: PQueue;
@@ -87,6 +95,7 @@ export class BulkSink {
     // again in the request body (UTF-16 once one character needs it). 512 KiB
     // requests, 2 MiB in flight, cost no throughput against 2 and 8 MiB (BENCHMARKS.md).
     this.flushBytes = opts.flushBytes ?? 512 * 1024;
+    this.maxRequestBytes = opts.maxRequestBytes ?? 8 * 1024 * 1024;
     this.flushMs = opts.flushMs ?? 250;
     this.maxInFlightBytes = opts.maxInFlightBytes ?? 2 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
@@ -162,9 +171,28 @@ export class BulkSink {
   }
 
   private async send(batches: SinkBatch[]): Promise<void> {
-    const docs: SinkDoc[] = [];
-    for (const b of batches) for (const d of b.docs) docs.push(d);
-    await this.index(docs);
+    // Requests of at most maxRequestBytes, in order; a document too large for any goes to the dead letters.
+    let docs: SinkDoc[] = [];
+    let bytes = 0;
+    const tooLarge: DeadLetter[] = [];
+    for (const b of batches) {
+      for (const d of b.docs) {
+        const size = requestBytes(d);
+        if (size > this.maxRequestBytes) {
+          tooLarge.push(this.tooLarge(d, size, `a request may be at most ${this.maxRequestBytes} bytes`));
+          continue;
+        }
+        if (bytes + size > this.maxRequestBytes) {
+          await this.index(docs);
+          docs = [];
+          bytes = 0;
+        }
+        docs.push(d);
+        bytes += size;
+      }
+    }
+    if (docs.length > 0) await this.index(docs);
+    await this.deadLetter(tooLarge);
     if (!this.sectors) {
       for (const b of batches) b.ack();
       return;
@@ -240,15 +268,23 @@ export class BulkSink {
           this.log('elasticsearch is back; shipping resumed');
         }
       } catch (err) {
-        if (err instanceof errors.ResponseError && err.statusCode === 413 && todo.length > 1) {
-          // Too large for http.max_content_length: halve and go on.
+        const status = err instanceof errors.ResponseError ? err.statusCode : undefined;
+        if (todo.length > 1 && (status === 413 || (status === 429 && this.bodyBytes(todo) > this.flushBytes))) {
+          // Too large for http.max_content_length (413), or a large body the
+          // node's indexing pressure refuses (429): the same body could be
+          // refused forever, so halve it and go on. A 429 on a request of
+          // the usual size is Elasticsearch busy: retried as it is.
+          if (status === 429) await pause(0, this.abort.signal);
           const half = todo.length >> 1;
           await this.index(todo.slice(0, half));
           await this.index(todo.slice(half));
           return;
         }
+        if (status === 413) {
+          await this.deadLetter([this.tooLarge(todo[0]!, requestBytes(todo[0]!), 'Elasticsearch refused it as too large (http.max_content_length)')]);
+          return;
+        }
         if (!isRetryable(err)) {
-          const status = err instanceof errors.ResponseError ? err.statusCode : undefined;
           throw new SealtrailError('E_ES_REQUEST', `Elasticsearch refused a bulk request${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`);
         }
         if (!this.outage) {
@@ -258,11 +294,31 @@ export class BulkSink {
         todo = todo.slice();
         continue;
       }
-      if (dead.length > 0) {
-        await this.deadLetters.append(dead);
-        this.counters.deadLettered += dead.length;
-      }
+      await this.deadLetter(dead);
       todo = retry;
     }
   }
+
+  private bodyBytes(docs: SinkDoc[]): number {
+    let n = 0;
+    for (const d of docs) n += requestBytes(d);
+    return n;
+  }
+
+  private tooLarge(d: SinkDoc, size: number, why: string): DeadLetter {
+    const reason = `document too large: its bulk request would be ${size} bytes; ${why}`;
+    this.log(`${d.index}/${d.id}: ${reason}; kept in ${this.deadLetters.path}`);
+    return { index: d.index, id: d.id, status: 413, reason: { type: 'document_too_large', reason }, document: d.json };
+  }
+
+  private async deadLetter(letters: DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.deadLetters.append(letters);
+    this.counters.deadLettered += letters.length;
+  }
+}
+
+/** Bytes a document takes in a bulk body: `{"index":{"_index":…,"_id":…}}\n` and its source line. */
+function requestBytes(d: SinkDoc): number {
+  return (d.bytes ?? Buffer.byteLength(d.json)) + d.index.length + d.id.length + 34;
 }

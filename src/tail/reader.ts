@@ -241,7 +241,9 @@ export class FileReader {
     const q = this.quietFlow;
     this.quietFlow = undefined;
     const goOn = q !== undefined && q.identity === id.identity && q.offset === start;
-    s.flow = goOn ? q.flow : new StreamFlow(env.ctx, { path: this.path, fingerprint: id.identity }, { ...this.input.opts, startOffset: start });
+    // maxOpenMs: a writer that never pauses (timeless lines, a stack dump) still has its entries emitted within the multi-line timeout.
+    const opts = { ...this.input.opts, startOffset: start, ...(env.once ? {} : { maxOpenMs: env.multilineMs }) };
+    s.flow = goOn ? q.flow : new StreamFlow(env.ctx, { path: this.path, fingerprint: id.identity }, opts);
     s.tracker = new AckTracker(start, (offset) => env.registry?.advance(id.identity, this.checkpointAt(s, offset)));
     if (start > 0 && !goOn) await this.warmUp(s.flow, start, scratch);
     if (this.closed || env.stopping()) return { kind: 'stopped' };
