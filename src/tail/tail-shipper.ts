@@ -1,29 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import PQueue from 'p-queue';
 import type { Registry } from '../checkpoints/registry.js';
 import type { EventBatch, FlowContext } from '../flow.js';
 import { toSinkBatch, type ShipStats } from '../shipper.js';
 import type { BulkSink } from '../sink/bulk-sink.js';
 import { Discovery } from '../sources/discovery.js';
-import { READ_CHUNK_BYTES } from '../sources/file-tailer.js';
 import type { HealthSnapshot } from './health.js';
 import { LiveStreams } from './identify.js';
 import { FileReader, type ReadVerdict, type ReaderEnv, type Stream, type TailInput } from './reader.js';
 import { PathTable } from './reconcile.js';
+import { ReadScheduler } from './scheduler.js';
 
 export type { TailInput } from './reader.js';
 
-/**
- * `sealtrail run`: the continuous shipper. The data flows one way:
- *
- *   discovery (chokidar hints + a slow rescan) → paths to files (reconcile.ts)
- *   → one reader per file (reader.ts: pread by offset, identity, resume)
- *   → StreamFlow → documents → BulkSink → acks → checkpoints (registry)
- *
- * This class owns the lifecycle and the scheduling: which file is looked at
- * when, fairly, at most `readConcurrency` at once, and what to do with the
- * verdict of each look.
- */
 export interface TailOptions {
   inputs: TailInput[];
   ctx: FlowContext;
@@ -53,26 +41,10 @@ export interface TailOptions {
   inactiveWhenManyMs?: number;
 }
 
-/** Pumps of the same file start at most this often: a trickle of writes is read in small batches, not per write. */
-
-/** Pumps of the same file start at most this often: a trickle of writes is read in small batches, not per write. */
-const MIN_PUMP_GAP_MS = 100;
-/** A pump yields to other files after this many bytes. */
-const FAIR_SHARE_BYTES = 16 * 1024 * 1024;
 /** With more files open than this, quiet ones are closed sooner: each holds a descriptor and a flow. */
 const MANY_OPEN_FILES = 256;
 /** Every this many rescans, every known path is looked at again, whatever the watcher said. */
 const SWEEP_EVERY_TICKS = 6;
-
-/** When a reader is looked at: the scheduler's own state, apart from the reader's. */
-interface Slot {
-  pumping: boolean;
-  queued: boolean;
-  again: boolean;
-  timer: NodeJS.Timeout | undefined;
-  timerAt: number;
-  lastPumpEnd: number;
-}
 
 /** The sink failed for good (refused credentials, a request it cannot retry): the shipper stops. */
 class SinkFailed extends Error {
@@ -81,6 +53,17 @@ class SinkFailed extends Error {
   }
 }
 
+/**
+ * `sealtrail run`: the continuous shipper. The data flows one way:
+ *
+ *   discovery (chokidar hints + a slow rescan) → paths to files (reconcile.ts)
+ *   → one reader per file (reader.ts: pread by offset, identity, resume)
+ *   → StreamFlow → documents → BulkSink → acks → checkpoints (registry)
+ *
+ * This class owns the lifecycle (start, stop, the registry's saves, the
+ * status snapshot) and the wiring: hints to the path table, readers to the
+ * scheduler (scheduler.ts), and what each look at a file came to.
+ */
 export class TailShipper {
   private readonly sink: BulkSink;
   private readonly stats: ShipStats;
@@ -90,15 +73,12 @@ export class TailShipper {
   private readonly rescanMs: number;
   private readonly inactiveMs: number;
   private readonly inactiveWhenManyMs: number;
-  private readonly pumpGapMs: number;
-  private readonly queue: PQueue;
+  private readonly scheduler: ReadScheduler;
   private readonly discovery: Discovery;
   private readonly paths: PathTable;
   private readonly env: ReaderEnv;
-  private readonly slots = new Map<FileReader, Slot>();
   private readonly hints = new Set<string>();
   private hintLoop: Promise<void> | undefined;
-  private readonly buffers: Buffer[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private ticks = 0;
   private stopping = false;
@@ -119,8 +99,12 @@ export class TailShipper {
     this.rescanMs = opts.rescanMs ?? 10_000;
     this.inactiveMs = opts.inactiveMs ?? 5 * 60_000;
     this.inactiveWhenManyMs = opts.inactiveWhenManyMs ?? 30_000;
-    this.pumpGapMs = this.once ? 0 : MIN_PUMP_GAP_MS;
-    this.queue = new PQueue({ concurrency: opts.readConcurrency ?? 4 });
+    this.scheduler = new ReadScheduler({
+      concurrency: opts.readConcurrency ?? 4,
+      once: this.once,
+      onVerdict: (r, v) => this.act(r, v),
+      onError: (r, err) => this.failedRead(r, err),
+    });
     this.env = {
       ctx: opts.ctx,
       registry: opts.registry,
@@ -178,8 +162,8 @@ export class TailShipper {
   async idle(): Promise<void> {
     for (;;) {
       if (this.hintLoop) await this.hintLoop;
-      await this.queue.onIdle();
-      if (!this.hintLoop && this.hints.size === 0 && this.queue.size === 0 && this.queue.pending === 0) return;
+      const idle = await this.scheduler.onIdle();
+      if (idle && !this.hintLoop && this.hints.size === 0) return;
     }
   }
 
@@ -208,9 +192,8 @@ export class TailShipper {
     this.lastSnapshot = this.snapshot();
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
-    for (const slot of this.slots.values()) if (slot.timer) clearTimeout(slot.timer);
+    this.scheduler.stop();
     await this.discovery.close();
-    this.queue.clear();
     let drained = false;
     if (drainMs > 0) {
       const ac = new AbortController();
@@ -285,9 +268,8 @@ export class TailShipper {
     const now = Date.now();
     const inactive = this.inactiveAfter();
     for (const r of this.paths.readers.values()) {
-      const slot = this.slots.get(r);
-      if (slot && (slot.pumping || slot.queued)) continue;
-      if (!r.stream || !r.attached || r.holding || now - r.lastGrowth >= inactive || r.file.sizeNow() !== r.offset) this.schedule(r);
+      if (this.scheduler.busy(r)) continue;
+      if (!r.stream || !r.attached || r.holding || now - r.lastGrowth >= inactive || r.file.sizeNow() !== r.offset) this.scheduler.schedule(r);
     }
   }
 
@@ -317,7 +299,7 @@ export class TailShipper {
       this.hints.delete(path);
       try {
         const { look, again } = await this.paths.check(path, () => this.stopping);
-        for (const r of look) this.schedule(r);
+        for (const r of look) this.scheduler.schedule(r);
         if (again) this.hint(path);
       } catch (err) {
         this.paths.problem(path, err);
@@ -325,84 +307,16 @@ export class TailShipper {
     }
   }
 
-  // ---- reading ---------------------------------------------------------
-
-  private slotOf(r: FileReader): Slot {
-    let slot = this.slots.get(r);
-    if (!slot) this.slots.set(r, (slot = { pumping: false, queued: false, again: false, timer: undefined, timerAt: 0, lastPumpEnd: 0 }));
-    return slot;
-  }
-
-  private schedule(r: FileReader): void {
-    if (r.closed || this.stopping) return;
-    const slot = this.slotOf(r);
-    if (slot.pumping) {
-      slot.again = true;
-      return;
-    }
-    if (slot.queued) return;
-    const wait = slot.lastPumpEnd + this.pumpGapMs - Date.now();
-    if (wait > 0) {
-      this.wakeIn(r, wait);
-      return;
-    }
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = undefined;
-    slot.queued = true;
-    void this.queue.add(() => this.pump(r, slot));
-  }
-
-  private wakeIn(r: FileReader, ms: number): void {
-    if (this.once || r.closed || this.stopping) return;
-    const slot = this.slotOf(r);
-    const at = Date.now() + ms;
-    if (slot.timer && slot.timerAt <= at) return;
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timerAt = at;
-    slot.timer = setTimeout(
-      () => {
-        slot.timer = undefined;
-        this.schedule(r);
-      },
-      Math.max(0, ms),
-    );
-  }
-
-  private async pump(r: FileReader, slot: Slot): Promise<void> {
-    slot.queued = false;
-    if (r.closed || this.stopping) return;
-    slot.pumping = true;
-    const scratch = this.buffers.pop() ?? Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    try {
-      let verdict: ReadVerdict;
-      do verdict = await r.read(FAIR_SHARE_BYTES, scratch);
-      while (await this.act(r, slot, verdict));
-    } catch (err) {
-      if (err instanceof SinkFailed) this.fatal(err.error);
-      else if (!this.stopping) {
-        // A read error (EIO, ESTALE on NFS): let go; the next rescan opens it again at its checkpoint.
-        this.paths.problem(r.path, err);
-        await this.close(r);
-      }
-    } finally {
-      this.buffers.push(scratch);
-      slot.pumping = false;
-      slot.lastPumpEnd = Date.now();
-      if (slot.again && !r.closed) {
-        slot.again = false;
-        this.schedule(r);
-      }
-    }
-  }
+  // ---- what a look at a file came to -----------------------------------------
 
   /** Does what a look at a file came to; true: look at it again at once. */
-  private async act(r: FileReader, slot: Slot, v: ReadVerdict): Promise<boolean> {
+  private async act(r: FileReader, v: ReadVerdict): Promise<boolean> {
     switch (v.kind) {
       case 'again':
-        slot.again = true; // after the other files have had a turn
+        this.scheduler.again(r);
         return false;
       case 'caught-up':
-        if (v.wakeInMs !== undefined) this.wakeIn(r, v.wakeInMs);
+        if (v.wakeInMs !== undefined) this.scheduler.wakeIn(r, v.wakeInMs);
         return false;
       case 'truncated':
         this.log(`${r.path} was truncated (copytruncate?); reading it again from the start`);
@@ -422,7 +336,7 @@ export class TailShipper {
         const { holder, stale } = v;
         if (this.paths.shadow(r, holder.id.identity, v.size) && !stale) this.log(`${r.path} holds the same content as ${holder.path}: read once, through it`);
         const other = this.paths.readerOf(holder.file);
-        if (stale && other) this.schedule(other);
+        if (stale && other) this.scheduler.schedule(other);
         await this.close(r);
         return false;
       }
@@ -430,10 +344,19 @@ export class TailShipper {
         if (v.complete) {
           this.closedFiles++;
           await this.close(r);
-        } else if (v.wakeInMs !== undefined) this.wakeIn(r, v.wakeInMs);
+        } else if (v.wakeInMs !== undefined) this.scheduler.wakeIn(r, v.wakeInMs);
         return false;
       case 'stopped':
         return false;
+    }
+  }
+
+  private async failedRead(r: FileReader, err: unknown): Promise<void> {
+    if (err instanceof SinkFailed) this.fatal(err.error);
+    else if (!this.stopping) {
+      // A read error (EIO, ESTALE on NFS): let go; the next rescan opens it again at its checkpoint.
+      this.paths.problem(r.path, err);
+      await this.close(r);
     }
   }
 
@@ -453,9 +376,7 @@ export class TailShipper {
 
   private async close(r: FileReader): Promise<void> {
     if (r.closed) return;
-    const slot = this.slots.get(r);
-    if (slot?.timer) clearTimeout(slot.timer);
-    this.slots.delete(r);
+    this.scheduler.forget(r);
     const copies = this.paths.forget(r);
     await r.close();
     for (const p of copies) this.hint(p);
