@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { SealtrailError, usageError } from './errors.js';
+import { CREDENTIALS_HINT, SealtrailError, usageError } from './errors.js';
 import { minerNumber } from './events/rule-engine.js';
 import { zoneProblem } from './records/zone.js';
 
@@ -61,7 +61,7 @@ function checkKeys(file: string, where: string, obj: Record<string, unknown>, kn
     if (known.includes(k)) continue;
     const path = where ? `${where}.${k}` : k;
     if (where === 'elasticsearch' && CREDENTIAL_KEY.test(k)) {
-      fail(file, `${path}: credentials are never read from the config file`, 'set ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME with ES_PASSWORD (or ES_PASSWORD_FILE), in the environment');
+      fail(file, `${path}: credentials are never read from the config file`, CREDENTIALS_HINT);
     }
     const nearest = known.map((n) => ({ n, d: distance(k.toLowerCase(), n) })).sort((a, b) => a.d - b.d)[0]!;
     const guess = nearest.d <= Math.max(2, Math.floor(nearest.n.length / 3)) ? `did you mean ${where ? `${where}.` : ''}${nearest.n}?` : `known: ${known.join(', ')}`;
@@ -90,7 +90,7 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw usageError(`config file ${file} not found`);
-    fail(file, `cannot read: ${(e.message ?? String(err)).split('\n')[0]}`);
+    fail(file, `cannot read: ${(e.message ?? String(err)).split('\n')[0]!.replace(/:\s*$/, '')}`);
   }
   if (raw === null || raw === undefined) fail(file, 'is empty', 'give at least inputs; see examples/sealtrail.yaml');
   if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a mapping of settings');

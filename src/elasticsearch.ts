@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
-import { SealtrailError, cut, noteSecret, redactSecrets } from './errors.js';
+import { CREDENTIALS_HINT, SealtrailError, cut, noteSecret, redactSecrets } from './errors.js';
 
 /** Index names: the contract's, in one place. */
 export const EVENTS_INDEX_BASE = 'sealtrail-events';
@@ -9,8 +9,6 @@ export const EVENTS_ALIAS = 'sealtrail-events';
 export const SECTORS_INDEX = 'sealtrail-sectors';
 
 export const DEFAULT_ES_URL = 'http://127.0.0.1:9200';
-
-const CREDENTIALS_HINT = 'remove them; set ES_API_KEY or ES_USERNAME + ES_PASSWORD (or ES_API_KEY_FILE / ES_PASSWORD_FILE) in the environment';
 
 /** A URL as it may be printed: no user-info, also where it is not a URL at all (`user:pw@host:9200`). */
 export function redactUrl(text: string): string {

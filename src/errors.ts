@@ -41,6 +41,9 @@ export class SealtrailError extends Error {
   }
 }
 
+/** Where credentials go, for every line that refuses them somewhere else. */
+export const CREDENTIALS_HINT = 'remove them; set ES_API_KEY or ES_USERNAME + ES_PASSWORD (or ES_API_KEY_FILE / ES_PASSWORD_FILE) in the environment';
+
 export function usageError(message: string, hint = 'see --help'): SealtrailError {
   return new SealtrailError('E_USAGE', message, hint);
 }

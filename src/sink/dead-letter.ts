@@ -25,6 +25,7 @@ function describeReason(reason: unknown): string {
  */
 export class DeadLetterFile {
   count = 0;
+  private failed = false;
 
   /** `log`: told once, at the first letter, where letters go (a counter alone goes unnoticed). */
   constructor(
@@ -58,11 +59,15 @@ export class DeadLetterFile {
       const e = err as NodeJS.ErrnoException;
       const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOSPC' ? 'no space left' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
       // The batch stays unacknowledged, so its checkpoint does not pass it: it is read and sent again.
-      throw new SealtrailError(
+      const failure = new SealtrailError(
         'E_DEAD_LETTER',
         `cannot write the dead-letter file ${this.path} (${why}) for ${letters.length} document(s) Elasticsearch refused`,
         'nothing was lost: they are sent again at the next start; make the file writable or give --dead-letter FILE',
       );
+      // Tailing, the shipper stops only at its next write, which may be hours away: say it now.
+      if (!this.failed) this.log?.(failure.toLine().replace(/^sealtrail: /, ''));
+      this.failed = true;
+      throw failure;
     }
     if (this.count === 0 && this.log) {
       const first = letters[0]!;
