@@ -73,7 +73,11 @@ function auth(): { apiKey: string } | { username: string; password: string } | u
   const apiKey = fromFile('ES_API_KEY');
   if (apiKey) return { apiKey };
   const password = fromFile('ES_PASSWORD');
-  if (process.env.ES_USERNAME && password) return { username: process.env.ES_USERNAME, password };
+  if (process.env.ES_USERNAME && password) {
+    // What the Authorization header carries, should a server or proxy quote it back.
+    noteSecret(Buffer.from(`${process.env.ES_USERNAME}:${password}`).toString('base64'));
+    return { username: process.env.ES_USERNAME, password };
+  }
   return undefined;
 }
 
@@ -83,6 +87,11 @@ export function createClient(url: string, opts: { requestTimeoutMs?: number; max
     parsed = new URL(url);
   } catch {
     throw new SealtrailError('E_USAGE', `--es "${redactUrl(url)}" is not a URL`, 'e.g. http://127.0.0.1:9200');
+  }
+  if (parsed.username || parsed.password) {
+    // Refused by esUrl(); should one get here anyway, what the client sends from it is a secret too.
+    const [user, password] = [decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)];
+    for (const s of [password, parsed.password, Buffer.from(`${user}:${password}`).toString('base64')]) noteSecret(s);
   }
   const a = auth();
   try {
