@@ -132,8 +132,8 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
   });
   if (c.use_polling !== undefined && typeof c.use_polling !== 'boolean') fail(file, 'use_polling must be true or false');
   const statusInterval = c.status_interval;
-  if (statusInterval !== undefined && (typeof statusInterval !== 'number' || !Number.isFinite(statusInterval) || statusInterval < 0)) {
-    fail(file, 'status_interval must be a number of seconds (0 for none)');
+  if (statusInterval !== undefined && (typeof statusInterval !== 'number' || !Number.isFinite(statusInterval) || statusInterval < 0 || statusInterval > 86_400)) {
+    fail(file, 'status_interval must be a number of seconds, at most 86400 (0 for none)');
   }
   const metricsPort = c.metrics_port;
   if (metricsPort !== undefined && (typeof metricsPort !== 'number' || !Number.isSafeInteger(metricsPort) || metricsPort <= 0 || metricsPort > 65535)) {

@@ -52,7 +52,11 @@ Options:
   -h, --help           this help
 
 Credentials: ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME + ES_PASSWORD
-(or ES_PASSWORD_FILE), from the environment; never printed.
+(or ES_PASSWORD_FILE), from the environment; never printed. A URL with
+credentials in it (http://user:pw@host) is refused.
+
+Time zones are IANA names (Asia/Shanghai) or UTC; abbreviations such as CST
+are refused, since places read them differently.
 
 Examples:
   sealtrail run --config /etc/sealtrail.yaml
