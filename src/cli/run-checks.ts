@@ -40,10 +40,9 @@ export function checkFormat(format: string | undefined, defs: Definitions): void
 }
 
 /**
- * A plain path (no wildcard) must be a regular file, or not exist yet. The
- * tailer reads by offset, so a pipe (`--path /dev/stdin`, a FIFO) or a
- * device would be skipped for ever as "no file yet", and a directory
- * matches nothing.
+ * A plain path (no wildcard) must not be a pipe, a socket or a device. The
+ * tailer reads by offset, so `--path /dev/stdin` or a FIFO would be skipped
+ * for ever as "no file yet", with nothing shipped.
  */
 export function checkPaths(paths: string[]): void {
   for (const p of paths) {
@@ -54,8 +53,8 @@ export function checkPaths(paths: string[]): void {
     } catch {
       continue; // not there yet: it is waited for
     }
-    if (st.isFile()) continue;
-    if (st.isDirectory()) throw usageError(`path ${p} is a directory`, `give the files in it, e.g. --path '${p.replace(/\/+$/, '')}/*.log'`);
+    // A directory is left to the shipper, which says so once and skips it until a file is there.
+    if (st.isFile() || st.isDirectory()) continue;
     const what = st.isFIFO() ? 'a pipe' : st.isSocket() ? 'a socket' : st.isCharacterDevice() ? 'a character device' : 'not a regular file';
     throw usageError(`path ${p} is ${what}; run tails regular files, read by offset`, 'pipe a stream into `sealtrail parse` instead, or write it to a file and give that file');
   }
