@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { SealtrailError, usageError } from './errors.js';
+import { CREDENTIALS_HINT, SealtrailError, usageError } from './errors.js';
 import { minerNumber } from './events/rule-engine.js';
+import { zoneProblem } from './records/zone.js';
 
 /**
  * What `run` ships: from a YAML/JSON file (`--config`, see
@@ -31,8 +32,48 @@ export interface RunConfig {
 
 const ROLES = new Set(['sealer', 'poster', 'worker', 'miner']);
 
-function fail(file: string, what: string): never {
-  throw new SealtrailError('E_CONFIG', `${file}: ${what}`, 'see examples/sealtrail.yaml');
+function fail(file: string, what: string, hint = 'see examples/sealtrail.yaml'): never {
+  throw new SealtrailError('E_CONFIG', `${file}: ${what}`, hint);
+}
+
+const TOP_KEYS = ['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs'];
+const ES_KEYS = ['url'];
+const INPUT_KEYS = ['paths', 'format', 'timezone', 'host', 'role', 'miner'];
+// Keys an operator may try for credentials: they belong in the environment.
+const CREDENTIAL_KEY = /pass|api_?key|apikey|token|secret|user|auth|cred/i;
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * A misspelt key would be ignored without a word (`timzone:` leaves the
+ * timestamps in the machine's zone), so every key is checked, at every level.
+ */
+function checkKeys(file: string, where: string, obj: Record<string, unknown>, known: string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (known.includes(k)) continue;
+    const path = where ? `${where}.${k}` : k;
+    if (where === 'elasticsearch' && CREDENTIAL_KEY.test(k)) {
+      fail(file, `${path}: credentials are never read from the config file`, CREDENTIALS_HINT);
+    }
+    const nearest = known.map((n) => ({ n, d: distance(k.toLowerCase(), n) })).sort((a, b) => a.d - b.d)[0]!;
+    const guess = nearest.d <= Math.max(2, Math.floor(nearest.n.length / 3)) ? `did you mean ${where ? `${where}.` : ''}${nearest.n}?` : `known: ${known.join(', ')}`;
+    fail(file, `unknown key ${path}`, guess);
+  }
+}
+
+export interface ConfigChecks {
+  /** The --format names the pipelines know (names and datasets). */
+  formats?: string[];
+  /** Those to suggest (the pipelines' names). */
+  formatNames?: string[];
 }
 
 function str(file: string, where: string, v: unknown): string | undefined {
@@ -41,7 +82,7 @@ function str(file: string, where: string, v: unknown): string | undefined {
   return v;
 }
 
-export function loadConfigFile(file: string): RunConfig {
+export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConfig {
   let raw: unknown;
   try {
     const text = readFileSync(file, 'utf8');
@@ -49,19 +90,21 @@ export function loadConfigFile(file: string): RunConfig {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw usageError(`config file ${file} not found`);
-    fail(file, `cannot read: ${(e.message ?? String(err)).split('\n')[0]}`);
+    fail(file, `cannot read: ${(e.message ?? String(err)).split('\n')[0]!.replace(/:\s*$/, '')}`);
   }
-  if (!raw || typeof raw !== 'object') fail(file, 'must be a mapping');
+  if (raw === null || raw === undefined) fail(file, 'is empty', 'give at least inputs; see examples/sealtrail.yaml');
+  if (typeof raw !== 'object' || Array.isArray(raw)) fail(file, 'must be a mapping of settings');
   const c = raw as Record<string, unknown>;
-  const known = new Set(['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs']);
-  for (const k of Object.keys(c)) if (!known.has(k)) fail(file, `unknown key "${k}"`);
+  checkKeys(file, '', c, TOP_KEYS);
   const es = c.elasticsearch as Record<string, unknown> | undefined;
-  if (es !== undefined && (typeof es !== 'object' || es === null)) fail(file, 'elasticsearch must be a mapping with url');
+  if (es !== undefined && (typeof es !== 'object' || es === null || Array.isArray(es))) fail(file, 'elasticsearch must be a mapping with url');
+  if (es) checkKeys(file, 'elasticsearch', es, ES_KEYS);
   if (!Array.isArray(c.inputs) || c.inputs.length === 0) fail(file, 'inputs must list at least one input');
   const inputs = c.inputs.map((raw, i): InputConfig => {
     const where = `inputs[${i}]`;
     if (!raw || typeof raw !== 'object') fail(file, `${where} must be a mapping`);
     const r = raw as Record<string, unknown>;
+    checkKeys(file, where, r, INPUT_KEYS);
     const paths = typeof r.paths === 'string' ? [r.paths] : r.paths;
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) fail(file, `${where}.paths must list globs`);
     const role = str(file, `${where}.role`, r.role);
@@ -72,10 +115,16 @@ export function loadConfigFile(file: string): RunConfig {
       if (miner === undefined) fail(file, `${where}.miner must be a miner id such as f01234`);
     }
     const format = str(file, `${where}.format`, r.format);
+    if (format !== undefined && format !== 'auto' && checks.formats && !checks.formats.includes(format)) {
+      fail(file, `${where}.format: unknown format "${format}"`, `known: auto, ${(checks.formatNames ?? checks.formats).join(', ')}`);
+    }
+    const timezone = str(file, `${where}.timezone`, r.timezone);
+    const zone = timezone === undefined ? undefined : zoneProblem(timezone);
+    if (zone) fail(file, `${where}.timezone: ${zone.message}`, zone.hint);
     return {
       paths: paths as string[],
       format: format === 'auto' ? undefined : format,
-      timezone: str(file, `${where}.timezone`, r.timezone),
+      timezone,
       host: str(file, `${where}.host`, r.host),
       role: role as InputConfig['role'],
       miner,
@@ -83,8 +132,8 @@ export function loadConfigFile(file: string): RunConfig {
   });
   if (c.use_polling !== undefined && typeof c.use_polling !== 'boolean') fail(file, 'use_polling must be true or false');
   const statusInterval = c.status_interval;
-  if (statusInterval !== undefined && (typeof statusInterval !== 'number' || !Number.isFinite(statusInterval) || statusInterval < 0)) {
-    fail(file, 'status_interval must be a number of seconds (0 for none)');
+  if (statusInterval !== undefined && (typeof statusInterval !== 'number' || !Number.isFinite(statusInterval) || statusInterval < 0 || statusInterval > 86_400)) {
+    fail(file, 'status_interval must be a number of seconds, at most 86400 (0 for none)');
   }
   const metricsPort = c.metrics_port;
   if (metricsPort !== undefined && (typeof metricsPort !== 'number' || !Number.isSafeInteger(metricsPort) || metricsPort <= 0 || metricsPort > 65535)) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
-import { SealtrailError } from './errors.js';
+import { CREDENTIALS_HINT, SealtrailError, cut, noteSecret, redactSecrets } from './errors.js';
 
 /** Index names: the contract's, in one place. */
 export const EVENTS_INDEX_BASE = 'sealtrail-events';
@@ -10,8 +10,45 @@ export const SECTORS_INDEX = 'sealtrail-sectors';
 
 export const DEFAULT_ES_URL = 'http://127.0.0.1:9200';
 
-export function esUrl(flag: string | undefined): string {
-  return flag ?? process.env.ES_URL ?? DEFAULT_ES_URL;
+/** A URL as it may be printed: no user-info, also where it is not a URL at all (`user:pw@host:9200`). */
+export function redactUrl(text: string): string {
+  return redactSecrets(text.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/)?[^/?#\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`));
+}
+
+/**
+ * The Elasticsearch URL: `--es`, else the config file's `elasticsearch.url`,
+ * else $ES_URL, else the default. Refused as a mistake (exit 2) when it is
+ * not an http(s) URL, or when it carries credentials: those would show in
+ * `ps`, shell history and every line that names the URL.
+ */
+export function esUrl(flag: string | undefined, config?: { file: string; url: string | undefined }): string {
+  let text: string;
+  let where: string;
+  let code: 'E_USAGE' | 'E_CONFIG' = 'E_USAGE';
+  if (flag !== undefined) [text, where] = [flag, '--es'];
+  else if (config?.url !== undefined) [text, where, code] = [config.url, `${config.file}: elasticsearch.url`, 'E_CONFIG'];
+  else if (process.env.ES_URL) [text, where] = [process.env.ES_URL, 'ES_URL'];
+  else return DEFAULT_ES_URL;
+  return checkHttpUrl(text, where, code);
+}
+
+/** `text` as an http(s) URL without user-info, or a one-line mistake naming `where` it came from. */
+export function checkHttpUrl(text: string, where: string, code: 'E_USAGE' | 'E_CONFIG' = 'E_USAGE'): string {
+  const shown = redactUrl(text.trim());
+  if (/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i.test(text.trim())) {
+    throw new SealtrailError(code, `${where} ${shown} has credentials in it; sealtrail takes them only from the environment`, CREDENTIALS_HINT);
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(text.trim());
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') {
+    const hint = text.includes('://') ? 'only http:// and https:// URLs, e.g. http://127.0.0.1:9200' : `with its scheme: http://${shown}`;
+    throw new SealtrailError(code, `${where} "${shown}" is not an http:// or https:// URL`, hint);
+  }
+  return text.trim();
 }
 
 /**
@@ -23,16 +60,24 @@ function auth(): { apiKey: string } | { username: string; password: string } | u
   const fromFile = (name: string): string | undefined => {
     const file = process.env[`${name}_FILE`];
     if (!file) return process.env[name];
+    let value: string;
     try {
-      return readFileSync(file, 'utf8').trim();
+      value = readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new SealtrailError('E_CONFIG', `cannot read ${name}_FILE ${file}: ${(err as Error).message}`);
+      const e = err as NodeJS.ErrnoException;
+      throw new SealtrailError('E_CONFIG', `cannot read ${name}_FILE ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}`, `fix ${name}_FILE`);
     }
+    noteSecret(value);
+    return value;
   };
   const apiKey = fromFile('ES_API_KEY');
   if (apiKey) return { apiKey };
   const password = fromFile('ES_PASSWORD');
-  if (process.env.ES_USERNAME && password) return { username: process.env.ES_USERNAME, password };
+  if (process.env.ES_USERNAME && password) {
+    // What the Authorization header carries, should a server or proxy quote it back.
+    noteSecret(Buffer.from(`${process.env.ES_USERNAME}:${password}`).toString('base64'));
+    return { username: process.env.ES_USERNAME, password };
+  }
   return undefined;
 }
 
@@ -41,16 +86,27 @@ export function createClient(url: string, opts: { requestTimeoutMs?: number; max
   try {
     parsed = new URL(url);
   } catch {
-    throw new SealtrailError('E_USAGE', `--es "${url}" is not a URL`, 'e.g. http://127.0.0.1:9200');
+    throw new SealtrailError('E_USAGE', `--es "${redactUrl(url)}" is not a URL`, 'e.g. http://127.0.0.1:9200');
+  }
+  if (parsed.username || parsed.password) {
+    // Refused by esUrl(); should one get here anyway, what the client sends from it is a secret too.
+    const [user, password] = [decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)];
+    for (const s of [password, parsed.password, Buffer.from(`${user}:${password}`).toString('base64')]) noteSecret(s);
   }
   const a = auth();
-  return new Client({
-    node: parsed.toString(),
-    ...(a ? { auth: a } : {}),
-    requestTimeout: opts.requestTimeoutMs ?? 60_000,
-    maxRetries: opts.maxRetries ?? 3,
-    compression: false,
-  });
+  try {
+    return new Client({
+      node: parsed.toString(),
+      ...(a ? { auth: a } : {}),
+      requestTimeout: opts.requestTimeoutMs ?? 60_000,
+      maxRetries: opts.maxRetries ?? 3,
+      compression: false,
+    });
+  } catch (err) {
+    // The client's ConfigurationError (a URL it cannot use): the operator's mistake, not a bug.
+    if (err instanceof errors.ConfigurationError) throw new SealtrailError('E_USAGE', `cannot use Elasticsearch at ${redactUrl(url)}: ${err.message}`, 'check --es / ES_URL');
+    throw err;
+  }
 }
 
 export interface ServerInfo {
@@ -63,7 +119,8 @@ export interface ServerInfo {
  * distribution has no `GET /`) and checks the product header the client
  * verifies. Errors are one line naming the URL.
  */
-export async function checkServer(client: Client, url: string): Promise<ServerInfo> {
+export async function checkServer(client: Client, rawUrl: string): Promise<ServerInfo> {
+  const url = redactUrl(rawUrl);
   let version: string | undefined;
   try {
     const res = await client.transport.request<{ nodes?: Record<string, { version?: string }> }>(
@@ -72,7 +129,7 @@ export async function checkServer(client: Client, url: string): Promise<ServerIn
     );
     version = Object.values(res.nodes ?? {})[0]?.version;
   } catch (err) {
-    throw describeTransportError(err, url);
+    throw describeTransportError(err, rawUrl);
   }
   if (!version) throw new SealtrailError('E_ES_NOT_ELASTICSEARCH', `${url} answered, but not as Elasticsearch does`, 'check --es / ES_URL');
   const major = Number(version.split('.')[0]);
@@ -82,8 +139,9 @@ export async function checkServer(client: Client, url: string): Promise<ServerIn
   return { version, major };
 }
 
-export function describeTransportError(err: unknown, url: string): SealtrailError {
+export function describeTransportError(err: unknown, rawUrl: string): SealtrailError {
   if (err instanceof SealtrailError) return err;
+  const url = redactUrl(rawUrl);
   if (err instanceof errors.ProductNotSupportedError) {
     return new SealtrailError('E_ES_NOT_ELASTICSEARCH', `${url} is not Elasticsearch (no X-Elastic-Product header)`, 'check --es / ES_URL');
   }
@@ -93,12 +151,12 @@ export function describeTransportError(err: unknown, url: string): SealtrailErro
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
     if (status === 401 || status === 403) {
-      return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url} refused the credentials (HTTP ${status})`, 'set ES_API_KEY or ES_USERNAME/ES_PASSWORD');
+      return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url} refused the credentials (HTTP ${status})`, 'set ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME with ES_PASSWORD (or ES_PASSWORD_FILE), to credentials it accepts');
     }
     const body = err.body as { error?: { type?: string; reason?: string } } | string | undefined;
     const isEs = typeof body === 'object' && body !== null && typeof body.error === 'object';
     if (!isEs) return new SealtrailError('E_ES_NOT_ELASTICSEARCH', `${url} answered HTTP ${status}, not as Elasticsearch does`, 'check --es / ES_URL');
-    return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url}: ${body.error?.type ?? 'error'}: ${body.error?.reason ?? err.message}`);
+    return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url}: ${body.error?.type ?? 'error'}: ${cut(body.error?.reason ?? err.message)}`);
   }
-  return new SealtrailError('E_ES_UNREACHABLE', `cannot talk to ${url}: ${(err as Error)?.message ?? String(err)}`);
+  return new SealtrailError('E_ES_UNREACHABLE', `cannot talk to ${url}: ${cut((err as Error)?.message ?? String(err))}`);
 }

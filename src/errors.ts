@@ -11,7 +11,12 @@ export type ErrorCode =
   | 'E_ES_NOT_ELASTICSEARCH' // something answers, but it is not Elasticsearch
   | 'E_ES_VERSION' // Elasticsearch, but not a version sealtrail supports
   | 'E_ES_REQUEST' // Elasticsearch refused a request that cannot be retried
+  | 'E_DEAD_LETTER' // the dead-letter file cannot be written
+  | 'E_KIBANA' // Kibana cannot be reached or refused the saved objects
   | 'E_REGISTRY'; // the checkpoint file cannot be read or written
+
+/** Codes for the operator's own mistakes (command line, configuration): exit 2, fixed before a retry helps. */
+const MISTAKES: ReadonlySet<ErrorCode> = new Set(['E_USAGE', 'E_CONFIG']);
 
 export class SealtrailError extends Error {
   readonly code: ErrorCode;
@@ -25,16 +30,19 @@ export class SealtrailError extends Error {
     this.hint = hint;
   }
 
-  /** Exit code per the contract: 2 for usage, 1 for everything at run time. */
+  /** Exit code per the contract: 2 for usage and configuration mistakes, 1 for failures at run time. */
   get exitCode(): number {
-    return this.code === 'E_USAGE' ? 2 : 1;
+    return MISTAKES.has(this.code) ? 2 : 1;
   }
 
   /** One line for stderr: what, where, what to do. */
   toLine(): string {
-    return `sealtrail: ${this.message}${this.hint ? ` (${this.hint})` : ''} [${this.code}]`;
+    return redactSecrets(`sealtrail: ${oneLine(this.message)}${this.hint ? ` (${oneLine(this.hint)})` : ''} [${this.code}]`);
   }
 }
+
+/** Where credentials go, for every line that refuses them somewhere else. */
+export const CREDENTIALS_HINT = 'remove them; set ES_API_KEY or ES_USERNAME + ES_PASSWORD (or ES_API_KEY_FILE / ES_PASSWORD_FILE) in the environment';
 
 export function usageError(message: string, hint = 'see --help'): SealtrailError {
   return new SealtrailError('E_USAGE', message, hint);
@@ -52,4 +60,37 @@ export function describeInputError(err: unknown): string {
     default:
       return (e?.message ?? String(err)).split('\n')[0]!;
   }
+}
+
+/** A value quoted in a message, cut so that a 1 MiB log value cannot flood stderr. */
+export function cut(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+function oneLine(text: string): string {
+  return text.includes('\n') ? text.replace(/\s*\n\s*/g, ' ') : text;
+}
+
+// Secrets read from files (ES_API_KEY_FILE, ES_PASSWORD_FILE): the environment's are looked up when redacting.
+const secrets = new Set<string>();
+
+export function noteSecret(value: string): void {
+  if (value.length >= 3) secrets.add(value);
+}
+
+/**
+ * Defence in depth for every line sealtrail prints: URL user-info
+ * (`http://user:pw@host`) becomes `***@`, and the credentials sealtrail holds
+ * become `***`. URLs with user-info are refused up front; this is for what
+ * slips through (a message from a library that quotes one).
+ */
+export function redactSecrets(text: string): string {
+  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']*@/gi, '$1***@');
+  const all = [...secrets];
+  for (const name of ['ES_PASSWORD', 'ES_API_KEY']) {
+    const v = process.env[name];
+    if (v && v.length >= 3) all.push(v);
+  }
+  for (const s of all) if (out.includes(s)) out = out.split(s).join('***');
+  return out;
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SealtrailError, usageError } from '../errors.js';
+import { SealtrailError, redactSecrets, usageError } from '../errors.js';
 import { minerNumber } from '../events/rule-engine.js';
 
 /** One sub-command (named in main.ts's table): `run` returns the process exit code. */
@@ -10,12 +10,20 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** parseArgs, strict, with bad usage turned into an E_USAGE error. */
+/** parseArgs, strict, with bad usage turned into an E_USAGE error of one line. */
 export function parseCommandLine<O extends Options>(argv: string[], options: O, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (err) {
-    throw usageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+    const message = (err as Error).message;
+    // `--older -5h`: parseArgs takes -5h for an option and explains in three lines.
+    const dashed = /^Option '(--?[\w-]+)[^']*' argument is ambiguous/.exec(message);
+    if (dashed) {
+      const flag = dashed[1]!;
+      const value = argv[argv.indexOf(flag) + 1] ?? '';
+      throw usageError(`${flag} ${value}: a value cannot start with "-"`, `no value is negative; write ${flag}=VALUE for one that starts with "-"`);
+    }
+    throw usageError(message.replace(/\. To specify a positional.*$/s, '').split('\n')[0]!);
   }
 }
 
@@ -43,6 +51,6 @@ export function reportError(err: unknown): number {
     process.stderr.write(err.toLine() + '\n');
     return err.exitCode;
   }
-  process.stderr.write(`sealtrail: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(redactSecrets(`sealtrail: internal error: ${(err as Error)?.stack ?? String(err)}\n`));
   return 1;
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { loadDefinitions } from '../definitions.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { FlowContext, eventsFromBytes, type StreamOptions } from '../flow.js';
-import { ZoneResolver, machineZone } from '../records/zone.js';
+import { ZoneResolver, defaultZone } from '../records/zone.js';
 import { type Command, defaultHost, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
 
 const usage = `Usage: sealtrail parse [options] [FILE...]
@@ -49,7 +49,7 @@ export const parseCommand: Command = {
     }
     const opts: StreamOptions = {
       host: values.host ?? defaultHost(),
-      zone: new ZoneResolver(values.timezone ?? machineZone()),
+      zone: new ZoneResolver(values.timezone ?? defaultZone()),
       format: values.format,
       defaultMiner: parseMiner(values.miner),
       maxLineBytes: parsePositiveInt('max-line-bytes', values['max-line-bytes']),

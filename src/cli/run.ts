@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { Client } from '@elastic/elasticsearch';
 import { Registry } from '../checkpoints/registry.js';
 import { loadConfigFile, type InputConfig, type RunConfig } from '../config.js';
 import { loadDefinitions } from '../definitions.js';
-import { SealtrailError, usageError } from '../errors.js';
-import { checkServer, createClient, describeTransportError, esUrl } from '../elasticsearch.js';
+import { SealtrailError, redactSecrets, usageError } from '../errors.js';
+import { checkServer, createClient, describeTransportError, esUrl, redactUrl } from '../elasticsearch.js';
 import { FlowContext, type StreamOptions } from '../flow.js';
-import { ZoneResolver, machineZone } from '../records/zone.js';
+import { ZoneResolver, checkZone, defaultZone, machineZone } from '../records/zone.js';
 import { ShipStats, shipFilesOnce } from '../shipper.js';
 import { pause } from '../sink/backoff.js';
 import { BulkSink } from '../sink/bulk-sink.js';
@@ -19,6 +18,7 @@ import { expandGlob } from '../sources/glob.js';
 import { Health, formatBytes } from '../tail/health.js';
 import { TailShipper } from '../tail/tail-shipper.js';
 import { type Command, defaultHost, parseCommandLine, parseMiner } from './common.js';
+import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds } from './run-checks.js';
 
 const usage = `Usage: sealtrail run [options]
 
@@ -52,7 +52,11 @@ Options:
   -h, --help           this help
 
 Credentials: ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME + ES_PASSWORD
-(or ES_PASSWORD_FILE), from the environment; never printed.
+(or ES_PASSWORD_FILE), from the environment; never printed. A URL with
+credentials in it (http://user:pw@host) is refused.
+
+Time zones are IANA names (Asia/Shanghai) or UTC; abbreviations such as CST
+are refused, since places read them differently.
 
 Examples:
   sealtrail run --config /etc/sealtrail.yaml
@@ -60,25 +64,12 @@ Examples:
   sealtrail run --once --path '/var/log/lotus/sealer*.log' --timezone Asia/Shanghai
 `;
 
-function seconds(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw usageError(`--${name} "${text}" is not a number of seconds`);
-  return n;
-}
-
-function port(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0 || n > 65535) throw usageError(`--metrics-port "${text}" is not a port number`);
-  return n;
-}
-
 /**
  * Elasticsearch is there and has the templates. With `wait`, an unreachable
  * (or starting) Elasticsearch is waited for, with backoff, until `signal`.
  */
 async function connect(client: Client, url: string, log: (line: string) => void, wait: AbortSignal | undefined): Promise<void> {
+  const shown = redactUrl(url);
   for (let attempt = 0; ; attempt++) {
     try {
       if (wait) {
@@ -88,7 +79,7 @@ async function connect(client: Client, url: string, log: (line: string) => void,
         } catch (err) {
           if (isRetryable(err)) {
             const e = describeTransportError(err, url);
-            throw e.code === 'E_ES_UNREACHABLE' ? e : new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${url} is not ready: ${(err as Error).message.split('\n')[0]}`);
+            throw e.code === 'E_ES_UNREACHABLE' ? e : new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${shown} is not ready: ${(err as Error).message.split('\n')[0]}`);
           }
         }
       }
@@ -96,10 +87,10 @@ async function connect(client: Client, url: string, log: (line: string) => void,
       try {
         await installTemplates(client);
       } catch (err) {
-        if (wait && isRetryable(err)) throw new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${url} is not ready: ${(err as Error).message.split('\n')[0]}`);
+        if (wait && isRetryable(err)) throw new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${shown} is not ready: ${(err as Error).message.split('\n')[0]}`);
         throw describeTransportError(err, url);
       }
-      if (attempt > 0) log(`elasticsearch at ${url} answers; starting`);
+      if (attempt > 0) log(`elasticsearch at ${shown} answers; starting`);
       return;
     } catch (err) {
       if (!wait || !(err instanceof SealtrailError) || err.code !== 'E_ES_UNREACHABLE') throw err;
@@ -107,20 +98,6 @@ async function connect(client: Client, url: string, log: (line: string) => void,
       await pause(Math.min(attempt, 5), wait);
     }
   }
-}
-
-/**
- * On a machine with memory to spare, V8 lets the old generation grow to four
- * times what survived the last full collection. The shipper keeps little
- * (documents in flight) but allocates fast, so a backlog drove RSS to 340 MiB
- * while 50 MiB was live. Growing by 1.3 times kept a 1 GiB backlog at 188 MiB
- * (1.5 times: 197 MiB, too close to the 200 MiB budget), for more CPU
- * (BENCHMARKS.md). V8 reads this flag at each collection, so setting it
- * after start works; heap flags given to node win.
- */
-function keepHeapSmall(): void {
-  const given = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
-  if (!/heap-growing-percent|max-old-space-size|max-heap-size/.test(given)) setFlagsFromString('--heap-growing-percent=30');
 }
 
 export const runCommand: Command = {
@@ -147,6 +124,10 @@ export const runCommand: Command = {
       return 0;
     }
     keepHeapSmall();
+    const defs = loadDefinitions();
+    const formats = knownFormats(defs);
+    checkFormat(values.format, defs);
+    if (values.timezone !== undefined) checkZone(values.timezone);
     const flagInput: InputConfig = {
       paths: values.path ?? [],
       format: values.format,
@@ -157,7 +138,7 @@ export const runCommand: Command = {
     };
     let config: RunConfig;
     if (values.config) {
-      config = loadConfigFile(values.config);
+      config = loadConfigFile(values.config, { formats, formatNames: defs.pipelines.map((p) => p.name) });
       if (flagInput.paths.length > 0) config.inputs.push(flagInput);
       for (const i of config.inputs) {
         i.format ??= flagInput.format;
@@ -173,25 +154,27 @@ export const runCommand: Command = {
     const metricsPort = port(values['metrics-port']) ?? config.metricsPort;
     const shutdownTimeout = seconds('shutdown-timeout', values['shutdown-timeout']) ?? 15;
     const usePolling = values['use-polling'] === true || config.usePolling;
-    const url = esUrl(values.es ?? config.es);
+    const url = esUrl(values.es, values.config ? { file: values.config, url: config.es } : undefined);
+    for (const input of config.inputs) checkPaths(input.paths);
     const stateDir = '.sealtrail';
-    const deadLetter = new DeadLetterFile(values['dead-letter'] ?? config.deadLetter ?? join(stateDir, 'dead-letter.ndjson'));
+    const log = (line: string) => process.stderr.write(redactSecrets(`sealtrail: ${line}\n`));
+    // Tailing, nobody reads the counter until it is large: the first refusal is said once, with the file.
+    const deadLetter = new DeadLetterFile(values['dead-letter'] ?? config.deadLetter ?? join(stateDir, 'dead-letter.ndjson'), values.once ? undefined : log);
     // --once reads from the start unless a registry is named on the command line.
     const registryPath = values.once ? values.registry : (values.registry ?? config.registry ?? join(stateDir, 'registry.json'));
 
-    const ctx = new FlowContext(loadDefinitions());
+    const ctx = new FlowContext(defs);
     const inputs = config.inputs.map((input) => ({
       globs: input.paths,
       opts: {
         host: input.host ?? defaultHost(),
-        zone: new ZoneResolver(input.timezone ?? machineZone()),
+        zone: new ZoneResolver(input.timezone ?? defaultZone()),
         format: input.format,
         defaultMiner: input.miner,
       } satisfies StreamOptions,
     }));
 
     const client = createClient(url);
-    const log = (line: string) => process.stderr.write(`sealtrail: ${line}\n`);
     const stats = new ShipStats();
     // Once the tail has stopped, requests cut short by closing the client are no news.
     let quiet = false;
@@ -335,7 +318,7 @@ async function tail(t: TailSetup): Promise<number> {
     stop.signal.addEventListener('abort', () => s.requestStop(), { once: true });
     if (stop.signal.aborted) s.requestStop();
     await s.start();
-    log(`tailing ${t.inputs.flatMap((i) => i.globs).join(', ')} into ${url} (registry ${registry.path})`);
+    log(`tailing ${t.inputs.flatMap((i) => i.globs).join(', ')} into ${redactUrl(url)} (registry ${registry.path})`);
     h.startStatus(t.statusInterval * 1000);
     const failure = await s.stopRequested;
     const drained = await s.stop(t.shutdownTimeout * 1000);

@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SealtrailError } from '../errors.js';
-import { checkServer, createClient, describeTransportError, esUrl } from '../elasticsearch.js';
+import { SealtrailError, cut } from '../errors.js';
+import { checkHttpUrl, checkServer, createClient, describeTransportError, esUrl, redactUrl } from '../elasticsearch.js';
 import { installTemplates } from '../sink/index-templates.js';
 import { type Command, parseCommandLine } from './common.js';
 
@@ -38,11 +38,11 @@ async function importKibana(url: string, log: (s: string) => void): Promise<void
     try {
       res = await fetch(new URL('/api/saved_objects/_import?overwrite=true', url), { method: 'POST', body: form, headers });
     } catch (err) {
-      throw new SealtrailError('E_CONFIG', `cannot reach Kibana at ${url}: ${(err as Error).message}`, 'check --kibana');
+      throw new SealtrailError('E_KIBANA', `cannot reach Kibana at ${redactUrl(url)}: ${(err as Error).message}`, 'check --kibana');
     }
     const body = (await res.json().catch(() => ({}))) as { success?: boolean; successCount?: number; errors?: unknown[] };
     if (!res.ok || body.success === false) {
-      throw new SealtrailError('E_CONFIG', `Kibana at ${url} refused ${f}: HTTP ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+      throw new SealtrailError('E_KIBANA', `Kibana at ${redactUrl(url)} refused ${f}: HTTP ${res.status} ${cut(JSON.stringify(body.errors ?? body))}`);
     }
     log(`kibana ${f}: ${body.successCount ?? 0} saved objects imported`);
   }
@@ -56,10 +56,11 @@ export const setupCommand: Command = {
       return 0;
     }
     const url = esUrl(values.es);
+    if (values.kibana !== undefined) checkHttpUrl(values.kibana, '--kibana');
     const client = createClient(url);
     try {
       const info = await checkServer(client, url);
-      process.stdout.write(`elasticsearch ${info.version} at ${url}\n`);
+      process.stdout.write(`elasticsearch ${info.version} at ${redactUrl(url)}\n`);
       let steps;
       try {
         steps = await installTemplates(client);

@@ -1,6 +1,6 @@
 import { usageError } from '../errors.js';
 import { esUrl } from '../elasticsearch.js';
-import { machineZone } from '../records/zone.js';
+import { defaultZone, machineZone } from '../records/zone.js';
 import { minerNumber } from '../events/rule-engine.js';
 import { checkZone, parseDuration } from './format.js';
 
@@ -42,7 +42,7 @@ export function resolveCommon(v: CommonValues): Common {
     if (miner === undefined) throw usageError(`--miner "${v.miner}" is not a miner id`, 'give f01234, t01234 or 1234');
   }
   if (v.host !== undefined && v.host.trim() === '') throw usageError('--host is empty');
-  return { url: esUrl(v.es), zone: checkZone(v.timezone ?? machineZone()), miner, host: v.host };
+  return { url: esUrl(v.es), zone: v.timezone !== undefined ? checkZone(v.timezone) : defaultZone(), miner, host: v.host };
 }
 
 /** `--since 6h` → the instant 6 h before now (undefined when not given). */

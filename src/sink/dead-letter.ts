@@ -1,5 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { SealtrailError, cut } from '../errors.js';
 
 export interface DeadLetter {
   index: string;
@@ -10,6 +11,12 @@ export interface DeadLetter {
   document: string;
 }
 
+function describeReason(reason: unknown): string {
+  const r = reason as { type?: unknown; reason?: unknown } | undefined;
+  if (r && typeof r === 'object' && typeof r.type === 'string') return `${r.type}${typeof r.reason === 'string' ? `: ${r.reason}` : ''}`;
+  return typeof reason === 'string' ? reason : JSON.stringify(reason ?? null);
+}
+
 /**
  * Documents Elasticsearch refused for good (a mapping conflict, a 400), one
  * JSON object per line with the reason beside the original document.
@@ -18,12 +25,16 @@ export interface DeadLetter {
  */
 export class DeadLetterFile {
   count = 0;
+  private failed = false;
 
-  constructor(readonly path: string) {}
+  /** `log`: told once, at the first letter, where letters go (a counter alone goes unnoticed). */
+  constructor(
+    readonly path: string,
+    private readonly log?: (line: string) => void,
+  ) {}
 
   async append(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await mkdir(dirname(this.path), { recursive: true });
     const at = new Date().toISOString();
     let text = '';
     for (const l of letters) {
@@ -35,12 +46,35 @@ export class DeadLetterFile {
       }
       text += JSON.stringify({ '@timestamp': at, index: l.index, id: l.id, status: l.status, reason: l.reason, document }) + '\n';
     }
-    const fh = await open(this.path, 'a');
     try {
-      await fh.write(text);
-      await fh.datasync();
-    } finally {
-      await fh.close();
+      await mkdir(dirname(this.path), { recursive: true });
+      const fh = await open(this.path, 'a');
+      try {
+        await fh.write(text);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOSPC' ? 'no space left' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
+      // The batch stays unacknowledged, so its checkpoint does not pass it: it is read and sent again.
+      const failure = new SealtrailError(
+        'E_DEAD_LETTER',
+        `cannot write the dead-letter file ${this.path} (${why}) for ${letters.length} document(s) Elasticsearch refused`,
+        'nothing was lost: they are sent again at the next start; make the file writable or give --dead-letter FILE',
+      );
+      // Tailing, the shipper stops only at its next write, which may be hours away: say it now.
+      if (!this.failed) this.log?.(failure.toLine().replace(/^sealtrail: /, ''));
+      this.failed = true;
+      throw failure;
+    }
+    if (this.count === 0 && this.log) {
+      const first = letters[0]!;
+      this.log(
+        `Elasticsearch refused a document for good (HTTP ${first.status}, ${cut(describeReason(first.reason), 200)}); ` +
+          `refused documents go to ${this.path} (counted as dead-lettered in the status line)`,
+      );
     }
     this.count += letters.length;
   }

@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { SECTORS_INDEX } from '../elasticsearch.js';
+import { cut } from '../errors.js';
 import { fromSource, mergeSector, toSource, type SectorState } from './sector-docs.js';
 import { isRetryable } from './retry.js';
 import { pause } from './backoff.js';
@@ -86,7 +87,8 @@ export class SectorsSink {
       } else if (r.status === 429 || r.status >= 500) {
         again.push(written[i]!);
       } else {
-        this.log(`sectors index refused ${written[i]}: ${JSON.stringify(r.error)}`);
+        // The reason quotes the refused value, which can be a whole 1 MiB line.
+        this.log(`sectors index refused ${written[i]}: ${cut(JSON.stringify(r.error))}`);
       }
     });
     return again;

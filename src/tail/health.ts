@@ -7,8 +7,6 @@ export interface HealthSnapshot {
   files: number;
   /** Bytes in those files beyond their checkpoints (read or not, not yet acknowledged). */
   lagBytes: number;
-  /** Bytes of the open files not read yet (grows during an outage, when reading waits). */
-  unreadBytes?: number;
   /** Events handed to the sink, per action, since start. */
   byAction: ReadonlyMap<string, number>;
   events: number;
@@ -18,6 +16,11 @@ export interface HealthSnapshot {
   deadLettered: number;
   /** Bytes accepted by the sink and not yet acknowledged. */
   inFlightBytes: number;
+  /**
+   * Bytes of the open files not read yet. During an outage the lag stays put
+   * (nothing is acknowledged) while the files grow: this shows the growth.
+   */
+  unreadBytes?: number;
 }
 
 export function formatBytes(n: number): string {
@@ -52,7 +55,7 @@ export class Health {
     this.lastEvents = s.events;
     this.lastAt = now;
     return (
-      `status: files=${s.files} lag=${formatBytes(s.lagBytes)} events/s=${rate.toFixed(1)} events=${s.events} ` +
+      `status: files=${s.files} lag=${formatBytes(s.lagBytes)}${s.unreadBytes === undefined ? '' : ` unread=${formatBytes(s.unreadBytes)}`} events/s=${rate.toFixed(1)} events=${s.events} ` +
       `indexed=${s.indexed} read=${s.bytesRead} in-flight=${formatBytes(s.inFlightBytes)} retries=${s.retries} dead-lettered=${s.deadLettered} ` +
       `rss=${formatBytes(mem.rss)} heap=${formatBytes(mem.heapUsed)} external=${formatBytes(mem.external)}`
     );
@@ -109,6 +112,7 @@ export class Health {
     metric('sealtrail_bytes_read_total', 'counter', 'Bytes read from log files.', [['', s.bytesRead]]);
     metric('sealtrail_indexed_total', 'counter', 'Documents Elasticsearch indexed.', [['', s.indexed]]);
     metric('sealtrail_lag_bytes', 'gauge', 'Bytes of the open files beyond their checkpoints (not yet acknowledged).', [['', s.lagBytes]]);
+    if (s.unreadBytes !== undefined) metric('sealtrail_unread_bytes', 'gauge', 'Bytes of the open files not read yet.', [['', s.unreadBytes]]);
     metric('sealtrail_in_flight_bytes', 'gauge', 'Document bytes handed to the sink and not yet acknowledged.', [['', s.inFlightBytes]]);
     metric('sealtrail_retries_total', 'counter', 'Documents sent again after Elasticsearch was unavailable or busy.', [['', s.retries]]);
     metric('sealtrail_dead_letters_total', 'counter', 'Documents Elasticsearch refused for good (written to the dead-letter file).', [['', s.deadLettered]]);
