@@ -558,6 +558,11 @@ test('Elasticsearch stopped mid-stream and started again: nothing lost, memory b
       );
       const lag = paused.get('sealtrail_lag_bytes')!;
       assert.ok(lag > 8 * 1024 * 1024, `reading paused with ${(lag / 1048576).toFixed(1)} MiB of backlog left unread`);
+      // While reading waits, the files grow: the unread bytes say so (the sizes now, not at the last read).
+      const unread = paused.get('sealtrail_unread_bytes')!;
+      assert.ok(unread > 8 * 1024 * 1024, `unread ${unread}`);
+      await waitFor('unread bytes to grow with the files', async () => (await metrics(port)).get('sealtrail_unread_bytes')! > unread, 10_000, 500);
+      assert.match(a.stderr(), /status: .*unread=\d/);
       await sleep(Math.max(0, 10_000 - (Date.now() - tDown)));
       await es.start();
       const outage = Date.now() - tDown;
