@@ -148,6 +148,38 @@ test('sectors index: a shuffled, repeated replay in Elasticsearch converges to t
   assert.equal((await client.count({ index: 'sealtrail-sectors', query: { term: { 'filecoin.miner.id': 91006 } } })).count, 2500);
 });
 
+test('sectors index: apply reads the patches it is given and never writes into them; a sector named twice is merged', async () => {
+  const { text } = sealerLog({ miner: 91007, firstSector: 1, sectors: 2 });
+  const events = await eventsOf(text, writeFixture(dir, 'apply-readonly.log', text));
+  // (The first line of each sector names no miner: those patches go to `unknown-N`, left out.)
+  const patches = events.map(sectorPatch).filter((p): p is SectorState => p !== undefined && p.miner === 91007);
+  // All patches of both sectors in one call (each sector named many times), then the same again.
+  const before = JSON.stringify(patches);
+  const sink = new SectorsSink(client, () => {});
+  await sink.apply(patches);
+  assert.equal(JSON.stringify(patches), before, 'the patches are unchanged');
+  // One patch per sector, as the bulk sink's merge window gives them: used as they are.
+  const window = new Map<string, SectorState>();
+  for (const p of patches) {
+    const d = window.get(p.id);
+    if (d) mergeSector(d, p);
+    else window.set(p.id, mergeSector({ ...p, tasks: {} }, p));
+  }
+  const merged = JSON.stringify([...window.values()]);
+  await sink.apply([...window.values()]);
+  assert.equal(JSON.stringify([...window.values()]), merged);
+  await client.indices.refresh({ index: 'sealtrail-sectors' });
+  for (const [id, s] of window) {
+    const doc = (await client.get<Record<string, any>>({ index: 'sealtrail-sectors', id }))._source!;
+    assert.equal(doc.filecoin.sector.state, 'Proving');
+    assert.ok(doc.tasks.PC1.duration_ms > 0);
+    assert.deepEqual(doc, toSource(s), id);
+  }
+  // A patch without tasks shares one frozen object: a merge into it would throw.
+  const bare = patches.find((p) => Object.keys(p.tasks).length === 0)!;
+  assert.ok(Object.isFrozen(bare.tasks));
+});
+
 test('setup and run give one clear line for a server that is not Elasticsearch, or none at all', async () => {
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });

@@ -8,9 +8,16 @@
  *   - live latency: a line appended every 200 ms for 30 s; for each, the time until it
  *     is searchable (refresh 1 s); p50 and p99.
  * Flags: --size SIZE, --es URL (default: a local node of its own).
+ *   --dense: instead of the corpus, one sealer log where every line names one of
+ *     20,000 sectors (generate-dense.js, --size of it; default 128MiB), the worst case
+ *     for the trackers and the sectors index;
+ *   --backlog-only: stop after the backlog; --fresh: delete the sealtrail indices first,
+ *     so runs on one node compare; --node-arg ARG (repeatable): a flag for node itself
+ *     (e.g. --heapsnapshot-signal=SIGUSR2, --trace-gc); --rss-every S: print RSS and
+ *     lag every S seconds during the backlog; --shipper-out FILE: the shipper's stdout.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,12 +50,19 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const size = opt('--size', '256MiB')!;
-  const corpus = join(REPO, 'bench-data/tail');
-  spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-corpus.js'), '--out', corpus, '--size', size, '--quiet'], { stdio: 'inherit' });
+  const dense = args.includes('--dense');
+  const size = opt('--size', dense ? '128MiB' : '256MiB')!;
   const work = mkdtempSync(join(tmpdir(), 'sealtrail-tail-bench-'));
-  // The shipper reads a copy, so the live file can be appended to.
-  for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) writeFileSync(join(work, f), readFileSync(join(corpus, f)));
+  if (dense) {
+    spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-dense.js'), '--out', join(work, 'sealer.log'), '--size', size], { stdio: 'inherit' });
+  } else {
+    const corpus = join(REPO, 'bench-data/tail');
+    spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-corpus.js'), '--out', corpus, '--size', size, '--quiet'], { stdio: 'inherit' });
+    // The shipper reads a copy, so the live file can be appended to.
+    for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) writeFileSync(join(work, f), readFileSync(join(corpus, f)));
+  }
+  const nodeArgs = args.flatMap((a, i) => (a === '--node-arg' ? [args[i + 1]!] : []));
+  const rssEvery = Number(opt('--rss-every', '0'));
   const live = join(work, 'live.log');
   writeFileSync(live, '');
 
@@ -61,23 +75,31 @@ async function main(): Promise<void> {
   const port = 19000 + Math.floor(Math.random() * 1000);
   let shipper: ChildProcess | undefined;
   try {
+    if (args.includes('--fresh')) await fetch(`${url}/sealtrail-*?expand_wildcards=all`, { method: 'DELETE' });
     spawnSync(process.execPath, [CLI, 'setup', '--es', url], { stdio: 'ignore' });
     const t0 = Date.now();
-    shipper = spawn(process.execPath, [CLI, 'run', '--es', url, '--path', join(work, '*.log'), '--registry', join(work, 'registry.json'),
-      '--dead-letter', join(work, 'dead.ndjson'), '--timezone', 'Asia/Shanghai', '--host', 'tail-bench', '--metrics-port', String(port), '--status-interval', '0'],
-      { stdio: ['ignore', 'ignore', 'inherit'] });
+    shipper = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--es', url, '--path', join(work, '*.log'), '--registry', join(work, 'registry.json'),
+      '--dead-letter', join(work, 'dead.ndjson'), '--timezone', 'Asia/Shanghai', '--host', 'tail-bench', '--metrics-port', String(port), '--status-interval', '0',
+      ...(dense ? ['--miner', 'f01000'] : [])],
+      { stdio: ['ignore', opt('--shipper-out') ? openSync(opt('--shipper-out')!, 'w') : 'ignore', 'inherit'] });
     const pid = shipper.pid!;
+    console.log(`shipper pid ${pid}`);
     let lag = NaN;
     for (;;) {
       await sleep(1000);
       lag = await metric(port, 'sealtrail_lag_bytes').catch(() => NaN);
       const read = await metric(port, 'sealtrail_bytes_read_total').catch(() => 0);
+      if (rssEvery > 0 && Math.round((Date.now() - t0) / 1000) % rssEvery === 0) {
+        const p = procStat(pid);
+        console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: RSS ${p.rssMiB.toFixed(0)} MiB, peak ${p.hwmMiB.toFixed(0)} MiB, ${p.cpuS.toFixed(1)} CPU-s, lag ${(lag / 2 ** 20).toFixed(1)} MiB`);
+      }
       if (lag === 0 && read > 0) break;
     }
     const backlog = procStat(pid);
     const secs = (Date.now() - t0) / 1000;
     const gib = readdirSync(work).reduce((a, f) => (f.endsWith('.log') ? a + readFileSync(join(work, f)).length : a), 0) / 2 ** 30;
     console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB`);
+    if (args.includes('--backlog-only')) return;
 
     await sleep(3000);
     const a = procStat(pid);

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { SECTORS_INDEX } from '../elasticsearch.js';
 import { cut } from '../errors.js';
-import { fromSource, mergeSector, toSource, type SectorState } from './sector-docs.js';
+import { fromSource, mergeSector, toSourceJson, type SectorState } from './sector-docs.js';
 import { isRetryable } from './retry.js';
 import { pause } from './backoff.js';
 
@@ -28,15 +28,27 @@ export class SectorsSink {
   ) {}
 
   async apply(patches: SectorState[]): Promise<void> {
-    if (patches.length === 0) return;
-    const deltas = new Map<string, SectorState>();
-    for (const p of patches) {
-      const d = deltas.get(p.id);
-      if (d) mergeSector(d, p);
-      else deltas.set(p.id, mergeSector({ ...p, tasks: {} }, p));
+    // Round by round, each with its own small map: the bulk sink hands over
+    // its merge window (one patch per sector, up to 20,000), and those are
+    // used as they are, only read here. A copy is made only for a sector named
+    // twice in one round, to merge into. Copying the whole window up front
+    // kept a second one alive for the whole write. A sector named in two
+    // rounds is written twice, and the merge makes that the same document.
+    for (let i = 0; i < patches.length; i += ROUND_SIZE) {
+      const deltas = new Map<string, SectorState>();
+      const copied = new Set<SectorState>();
+      for (const p of patches.slice(i, i + ROUND_SIZE)) {
+        const d = deltas.get(p.id);
+        if (d === undefined) deltas.set(p.id, p);
+        else if (copied.has(d)) mergeSector(d, p);
+        else {
+          const c = mergeSector(mergeSector({ ...d, tasks: {} }, d), p);
+          copied.add(c);
+          deltas.set(p.id, c);
+        }
+      }
+      await this.applyRound([...deltas.keys()], deltas);
     }
-    const ids = [...deltas.keys()];
-    for (let i = 0; i < ids.length; i += ROUND_SIZE) await this.applyRound(ids.slice(i, i + ROUND_SIZE), deltas);
   }
 
   private async applyRound(ids: string[], deltas: Map<string, SectorState>): Promise<void> {
@@ -57,21 +69,22 @@ export class SectorsSink {
 
   /** One read-merge-write round; returns the ids to try again. */
   private async round(ids: string[], deltas: Map<string, SectorState>): Promise<string[]> {
-    const got = await this.client.mget<Record<string, unknown>>({ index: SECTORS_INDEX, ids, realtime: true });
+    const got = await this.client.mget<Record<string, unknown>>({ index: SECTORS_INDEX, ids, realtime: true, filter_path: 'docs._id,docs.found,docs._seq_no,docs._primary_term,docs._source' });
     const operations: unknown[] = [];
     const written: string[] = [];
     for (const doc of got.docs) {
       const id = doc._id;
       const delta = deltas.get(id)!;
+      // Documents go into the request as JSON strings (the client sends
+      // strings as they are): no object tree per document in flight.
       if ('found' in doc && doc.found && doc._source) {
         const current = fromSource(id, doc._source);
-        const before = JSON.stringify(toSource(current));
-        const merged = mergeSector(current, delta);
-        const after = toSource(merged);
-        if (JSON.stringify(after) === before) continue;
+        const before = toSourceJson(current);
+        const after = toSourceJson(mergeSector(current, delta));
+        if (after === before) continue;
         operations.push({ index: { _index: SECTORS_INDEX, _id: id, if_seq_no: doc._seq_no, if_primary_term: doc._primary_term } }, after);
       } else {
-        operations.push({ create: { _index: SECTORS_INDEX, _id: id } }, toSource(delta));
+        operations.push({ create: { _index: SECTORS_INDEX, _id: id } }, toSourceJson(delta));
       }
       written.push(id);
     }
