@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
@@ -140,6 +140,49 @@ test('run waits for an Elasticsearch that is not there yet, and SIGTERM then end
   const { code, ms } = await terminate(s, 10_000);
   assert.equal(code, 0, s.stderr());
   assert.ok(ms < 5000, `exited ${ms} ms after SIGTERM`);
+});
+
+test('SIGTERM while Elasticsearch hangs (answers nothing): exit within the shutdown timeout, checkpoints only what was acknowledged', async () => {
+  const dir = tempDir();
+  const host = `tail-hang-${RUN}`;
+  const esUrl = new URL(ES);
+  // A loopback TCP relay to the real Elasticsearch that, once told to hang, holds every connection open and silent.
+  let hang = false;
+  const sockets = new Set<import('node:net').Socket>();
+  const relay = createServer((c) => {
+    sockets.add(c);
+    c.on('close', () => sockets.delete(c));
+    c.on('error', () => {});
+    if (hang) return;
+    const up = connect(Number(esUrl.port), esUrl.hostname);
+    up.on('error', () => c.destroy());
+    c.on('data', (b) => (hang ? undefined : up.write(b)));
+    up.on('data', (b) => (hang ? undefined : c.write(b)));
+    c.on('close', () => up.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  const port = (relay.address() as { port: number }).port;
+  try {
+    const w = new LogWriter(join(dir, 'h.log'), { name: 'h' });
+    w.write(50);
+    const s = ship(['--es', `http://127.0.0.1:${port}`, '--host', host, '--path', join(dir, '*.log'), '--registry', join(dir, 'reg.json'), '--dead-letter', join(dir, 'dl.ndjson'), '--status-interval', '0', '--shutdown-timeout', '3']);
+    await waitFor('first documents', async () => (await countFor(client, host)) === 50, 60_000, 500);
+    hang = true;
+    w.write(30);
+    await sleep(2500);
+    const { code, ms } = await terminate(s, 60_000);
+    w.close();
+    assert.equal(code, 0, s.stderr());
+    assert.ok(ms < 3000 + 3000, `exited ${ms} ms after SIGTERM (shutdown timeout 3 s)`);
+    assert.match(s.stderr(), /not everything was acknowledged within 3 s/);
+    const cp = Object.values(registryOf(join(dir, 'reg.json')))[0]!;
+    const all = await parsed([w.path], host);
+    const have = await idsFor(client, host);
+    assert.deepEqual(all.filter((d) => d.log.offset < cp.offset && !have.has(d.event.id)).map((d) => d.log.offset), [], 'the checkpoint passes no unacknowledged entry');
+  } finally {
+    for (const c of sockets) c.destroy();
+    await new Promise<void>((r) => relay.close(() => r()));
+  }
 });
 
 test('run --once --registry resumes from the checkpoints; --once without it reads from the start', async () => {

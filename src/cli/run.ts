@@ -333,12 +333,13 @@ async function tail(t: TailSetup): Promise<number> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    // Whatever still holds the event loop (a request to a host that hangs: the client's close
+    // waits for it), the process ends soon after the registry is written.
+    setTimeout(() => process.exit(process.exitCode ?? code), 2000).unref();
     if (shipper && registry) await shipper.stop(0).catch(() => {});
     else if (registry) await registry.close().catch(() => {});
     await health?.close();
     sink.close();
     await client.close().catch(() => {});
-    // Whatever still holds the event loop (a request to an unreachable host), the process ends.
-    setTimeout(() => process.exit(process.exitCode ?? code), 5000).unref();
   }
 }
