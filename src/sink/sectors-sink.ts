@@ -29,7 +29,7 @@ export class SectorsSink {
 
   async apply(patches: SectorState[]): Promise<void> {
     // Round by round, each with its own small map: the bulk sink hands over
-    // its merge window (one patch per sector, up to 20,000), and those are
+    // its merge window (one patch per sector, up to 10,000), and those are
     // used as they are, only read here. A copy is made only for a sector named
     // twice in one round, to merge into. Copying the whole window up front
     // kept a second one alive for the whole write. A sector named in two
