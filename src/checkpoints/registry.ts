@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SealtrailError } from '../errors.js';
+import { RegistryLock, registryError } from './registry-lock.js';
 import { FINGERPRINT_BYTES } from '../sources/fingerprint.js';
 
 /**
@@ -40,8 +41,6 @@ interface RegistryFile {
 
 export const REGISTRY_MAX_AGE_MS = 7 * 24 * 3600_000;
 
-/** Registries this process holds open (a lock file with our own pid is ours only if listed here). */
-const heldHere = new Set<string>();
 
 /**
  * The registry file: JSON, replaced atomically (write a temporary file, fsync,
@@ -58,7 +57,7 @@ export class Registry {
   private changed = false;
   private saving: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private locked = false;
+  private readonly lock: RegistryLock;
   private lastError: string | undefined;
   /** Number of successful writes (for tests and status). */
   writes = 0;
@@ -66,7 +65,9 @@ export class Registry {
   private constructor(
     readonly path: string,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.lock = new RegistryLock(path);
+  }
 
   /** Reads the registry (a missing file is an empty registry) and takes its lock. */
   static async open(path: string, log: (line: string) => void): Promise<Registry> {
@@ -76,11 +77,11 @@ export class Registry {
     } catch (err) {
       throw registryError(path, 'cannot create its directory', err);
     }
-    await r.lock();
+    await r.lock.take();
     try {
       r.load();
     } catch (err) {
-      await r.unlock();
+      await r.lock.release();
       throw err;
     }
     return r;
@@ -204,7 +205,7 @@ export class Registry {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.save();
-    await this.unlock();
+    await this.lock.release();
   }
 
   private async write(): Promise<void> {
@@ -279,75 +280,8 @@ export class Registry {
     }
     this.changed = false;
   }
-
-  private get lockPath(): string {
-    return `${this.path}.lock`;
-  }
-
-  private async lock(): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fh = await open(this.lockPath, 'wx', 0o644);
-        try {
-          await fh.writeFile(`${process.pid}\n`);
-        } finally {
-          await fh.close();
-        }
-        this.locked = true;
-        heldHere.add(this.lockPath);
-        return;
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        if (e.code !== 'EEXIST') throw registryError(this.path, `cannot create its lock file ${this.lockPath}`, err);
-      }
-      let pid = NaN;
-      try {
-        pid = Number((await readFile(this.lockPath, 'utf8')).trim());
-      } catch {
-        // vanished meanwhile: try again
-      }
-      const ours = pid === process.pid;
-      if (Number.isSafeInteger(pid) && pid > 0 && (ours ? heldHere.has(this.lockPath) : isSealtrail(pid))) {
-        throw new SealtrailError(
-          'E_REGISTRY',
-          `registry ${this.path} is in use by another sealtrail (pid ${pid})`,
-          'run one shipper per registry: give each its own --registry',
-        );
-      }
-      // A stale lock (its process is gone, e.g. after kill -9; or our pid, reused in a restarted container): take it over.
-      await unlink(this.lockPath).catch(() => {});
-    }
-    throw new SealtrailError('E_REGISTRY', `cannot take the lock ${this.lockPath}`, 'is another sealtrail starting with the same --registry?');
-  }
-
-  private async unlock(): Promise<void> {
-    if (!this.locked) return;
-    this.locked = false;
-    heldHere.delete(this.lockPath);
-    await unlink(this.lockPath).catch(() => {});
-  }
 }
 
-function registryError(path: string, what: string, err: unknown): SealtrailError {
-  const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'EACCES' ? 'permission denied' : e.code === 'EROFS' ? 'read-only file system' : (e.message ?? String(err));
-  return new SealtrailError('E_REGISTRY', `registry ${path}: ${what}: ${why}`, 'give a writable --registry FILE');
-}
-
-/** Is `pid` alive and (where /proc tells) a sealtrail process? */
-function isSealtrail(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /sealtrail|cli\/main\.js/.test(cmd);
-  } catch {
-    return true; // no /proc: a live pid is taken to be the owner
-  }
-}
 
 /** mkdir -p, one level at a time (Node's recursive mkdir can spin forever on odd file systems such as /proc). */
 async function ensureDir(dir: string, depth = 0): Promise<void> {
