@@ -187,6 +187,15 @@ test('run --once of binary junk in a 96 MiB heap: every entry indexed under its 
   assert.equal(await countFor(client!, host), want.length);
   const r = await client!.count({ index: 'sealtrail-events-2023.04', query: { term: { 'host.name': host } } });
   assert.equal(r.count, want.length);
+
+  // With --registry, --once goes through the tail's readers: the same time, the same month.
+  const host2 = `${host}-reg`;
+  const want2 = ndjson((await runCli(['parse', '--host', host2, junk])).stdout);
+  const res2 = await runCli(['run', '--once', '--es', ES!, '--host', host2, '--path', junk, '--registry', join(dir, 'junk-reg.json'), '--dead-letter', join(dir, 'junk-dl2.ndjson')]);
+  assert.equal(res2.code, 0, res2.stderr.slice(0, 2000));
+  assert.equal(await countFor(client!, host2), want2.length);
+  const r2 = await client!.count({ index: 'sealtrail-events-2023.04', query: { term: { 'host.name': host2 } } });
+  assert.equal(r2.count, want2.length, 'every entry under the modification month, as parse dates it');
 });
 
 test('run: status lines, 400,000 heartbeats and random bytes are shipped while tailed, checkpoints at their ends', { skip: !ES, timeout: 180_000 }, async () => {

@@ -41,6 +41,8 @@ export async function statPath(path: string): Promise<PathInfo | undefined> {
 export class TailedFile {
   /** Size at the last `refresh`. */
   size = 0;
+  /** Modification time at the last `refresh` (epoch ms). */
+  mtimeMs = 0;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -66,6 +68,7 @@ export class TailedFile {
       }
       const f = new TailedFile(fh, String(st.dev), String(st.ino));
       f.size = Number(st.size);
+      f.mtimeMs = Number(st.mtimeMs);
       return f;
     } catch (err) {
       await fh.close().catch(() => {});
@@ -77,6 +80,7 @@ export class TailedFile {
   async refresh(): Promise<number> {
     const st = await this.fh.stat();
     this.size = st.size;
+    this.mtimeMs = st.mtimeMs;
     return st.size;
   }
 
