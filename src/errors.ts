@@ -41,6 +41,18 @@ export class SealtrailError extends Error {
   }
 }
 
+/**
+ * The sink failed for good (refused credentials, a request it cannot
+ * retry): whoever reads for it stops. It wraps the sink's own error, which
+ * the command turns into one line (`describeTransportError`).
+ */
+export class SinkFailed extends Error {
+  constructor(readonly error: unknown) {
+    super((error as Error)?.message ?? String(error));
+    this.name = 'SinkFailed';
+  }
+}
+
 /** Where credentials go, for every line that refuses them somewhere else. */
 export const CREDENTIALS_HINT = 'remove them; set ES_API_KEY or ES_USERNAME + ES_PASSWORD (or ES_API_KEY_FILE / ES_PASSWORD_FILE) in the environment';
 
@@ -48,18 +60,35 @@ export function usageError(message: string, hint = 'see --help'): SealtrailError
   return new SealtrailError('E_USAGE', message, hint);
 }
 
-/** An OS error met on an input file, in words (no errno jargon, no stack). */
-export function describeInputError(err: unknown): string {
+/** An OS error in words: no errno jargon, no stack. */
+export function describeOsError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   switch (e?.code) {
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
+    case 'ENOENT':
+      return 'no such file';
     case 'EISDIR':
       return 'it is a directory, not a file';
+    case 'ENOSPC':
+      return 'no space left';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files (raise the limit: ulimit -n)';
     default:
       return (e?.message ?? String(err)).split('\n')[0]!;
   }
+}
+
+/**
+ * A file that cannot be read, as the one line an operator reads (reading
+ * goes on with the other files): `cannot read PATH: why[; what next] [E_INPUT]`.
+ */
+export function describeInputError(path: string, err: unknown, next?: string): string {
+  return `cannot read ${path}: ${typeof err === 'string' ? err : describeOsError(err)}${next ? `; ${next}` : ''} [E_INPUT]`;
 }
 
 /** A value quoted in a message, cut so that a 1 MiB log value cannot flood stderr. */

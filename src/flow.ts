@@ -32,8 +32,9 @@ export interface StreamOptions {
   /**
    * Close an open entry (and emit timeless ones held) once it is this old,
    * even while lines keep coming (the tail's multi-line timeout; a writer of
-   * timeless lines never pauses). Unset: only `flushOpen`, the limits and
-   * `end` close it, which keeps `parse` output independent of timing.
+   * timeless lines never pauses); see `caughtUp`. Unset: only `flushOpen`,
+   * the limits and `end` close it, which keeps `parse` output independent
+   * of timing.
    */
   maxOpenMs?: number | undefined;
 }
@@ -69,9 +70,10 @@ export class StreamFlow {
   private lastTime = NaN;
   private held: SealEvent[] = [];
   private heldChars = 0;
-  /** Date.now() when the open entry (or the first held one) was first seen open; 0: none. */
-  private openSince = 0;
+  /** Where the open entry (or the first held one) starts, and when the reader, caught up, first saw it open; -1: none. */
   private openAt = -1;
+  private openSince = 0;
+  private lastResumeAt = 0;
   private warm: { splitter: LineSplitter | undefined; joiner: EntryJoiner; at: number } | undefined;
 
   constructor(
@@ -91,18 +93,30 @@ export class StreamFlow {
   }
 
   push(chunk: Buffer): EventBatch {
-    const maxOpen = this.opts.maxOpenMs;
-    if (maxOpen === undefined) return this.toEvents(this.joiner.push(this.splitter.push(chunk)), false);
-    const now = Date.now();
-    let early: EventBatch | undefined;
-    if (this.openSince > 0 && now - this.openSince >= maxOpen) early = this.flushOpen();
     const batch = this.toEvents(this.joiner.push(this.splitter.push(chunk)), false);
-    // What stays open after this chunk: a new entry (or held one) starts its clock now.
-    const at = this.holding ? batch.resumeAt : -1;
-    if (at !== this.openAt) this.openSince = at < 0 ? 0 : now;
-    this.openAt = at;
-    if (!early || early.events.length === 0) return batch;
-    return { events: early.events.concat(batch.events), resumeAt: batch.resumeAt };
+    this.lastResumeAt = batch.resumeAt;
+    return batch;
+  }
+
+  /**
+   * The reader has caught up with the file while its writer goes on (the
+   * tail): an entry still open `maxOpenMs` after it was first seen open at
+   * such a moment is closed, so a writer that never pauses (timeless lines, a
+   * stack dump) still has its entries out. Only these moments count: reading
+   * a backlog, or after a pause in reading (backpressure while Elasticsearch
+   * is away), the lines that close an entry are in the file, and entries are
+   * cut where `parse` cuts them.
+   */
+  caughtUp(now = Date.now()): EventBatch | undefined {
+    const maxOpen = this.opts.maxOpenMs;
+    const at = this.holding ? this.lastResumeAt : -1;
+    if (at !== this.openAt) {
+      this.openAt = at;
+      this.openSince = now;
+      return undefined;
+    }
+    if (maxOpen === undefined || at < 0 || now - this.openSince < maxOpen) return undefined;
+    return this.flushOpen();
   }
 
   /** End of input: the last line and the open entry are complete. */
@@ -111,6 +125,19 @@ export class StreamFlow {
     const a = this.joiner.push(lines);
     const b = this.joiner.flush(lines.end);
     return this.toEvents({ entries: a.entries.concat(b.entries), resumeAt: b.resumeAt }, true);
+  }
+
+  /**
+   * `run --once` has read what is there: as in `parse`, the open entry is
+   * complete and so is a last line without its newline. But that line may
+   * still be being written, so its batch resumes at the start of its entry:
+   * the next run reads the entry again, whole, under the same `event.id`.
+   */
+  endOfRead(): EventBatch {
+    const partial = this.splitter.holdsPartialLine;
+    const batch = this.end();
+    const last = batch.events[batch.events.length - 1];
+    return partial && last ? { events: batch.events, resumeAt: last.offset } : batch;
   }
 
   /** A writer paused: close the entry held open, and emit timeless ones held (the tail's multi-line timeout). */

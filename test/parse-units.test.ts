@@ -188,7 +188,7 @@ test('parse: a 10 MB line is cut and tagged, the lines around it intact; an unre
   const errors = res.stderr.trim().split('\n');
   assert.equal(errors.length, 2, res.stderr);
   assert.match(errors[0]!, /missing\.log: no such file \[E_INPUT\]/);
-  assert.match(errors[1]!, /a-directory: is a directory \[E_INPUT\]/);
+  assert.match(errors[1]!, /a-directory: it is a directory, not a file \[E_INPUT\]/);
 });
 
 test('parse reads stdin, and gives the same ids as for the file', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { runCli, ndjson } from './helpers/repo.js';
 import { sealerLog, tempDir, writeFixture } from './helpers/fixtures.js';
-import { mergeSector, sectorPatch, toSource, type SectorState } from '../src/sink/sector-docs.js';
+import { mergeSector, sectorPatch, toSource, type SectorState } from '../src/documents/sector-docs.js';
 import { SectorsSink } from '../src/sink/sectors-sink.js';
 import { BulkSink, type SinkDoc } from '../src/sink/bulk-sink.js';
 import { DeadLetterFile } from '../src/sink/dead-letter.js';
@@ -158,7 +158,7 @@ test('sectors index: apply reads the patches it is given and never writes into t
   const sink = new SectorsSink(client, () => {});
   await sink.apply(patches);
   assert.equal(JSON.stringify(patches), before, 'the patches are unchanged');
-  // One patch per sector, as the bulk sink's merge window gives them: used as they are.
+  // One patch per sector, as the sectors window gives them: used as they are.
   const window = new Map<string, SectorState>();
   for (const p of patches) {
     const d = window.get(p.id);
@@ -269,7 +269,8 @@ test('one write of many MiB: requests within their bound, halved on 429 until th
   const proxied = new Client({ node: proxy.url });
   const dl = join(dir, 'too-large-dl.ndjson');
   const lines: string[] = [];
-  const sink = new BulkSink(proxied, new DeadLetterFile(dl), { flushBytes: 64 * 1024, maxRequestBytes: 1024 * 1024, log: (l) => lines.push(l) });
+  const deadLetter = new DeadLetterFile(dl);
+  const sink = new BulkSink(proxied, { onDrop: (letters) => deadLetter.append(letters), flushBytes: 64 * 1024, maxRequestBytes: 1024 * 1024, log: (l) => lines.push(l) });
   const host = `pressure-${Date.now().toString(36)}`;
   const doc = (i: number, size: number): SinkDoc => {
     const json = JSON.stringify({ '@timestamp': '2098-02-01T00:00:00.000Z', event: { id: `${host}-${i}`, action: 'log' }, message: 'x'.repeat(size), host: { name: host } });
@@ -280,7 +281,7 @@ test('one write of many MiB: requests within their bound, halved on 429 until th
   docs.splice(150, 0, doc(999, 1_500_000));
   let acked = false;
   try {
-    await sink.write({ docs, sectors: [], bytes: docs.reduce((n, d) => n + d.bytes!, 0), ack: () => (acked = true) });
+    await sink.write({ docs, bytes: docs.reduce((n, d) => n + d.bytes!, 0), ack: () => (acked = true) });
     await sink.drain();
   } finally {
     proxy.close();

@@ -20,8 +20,8 @@ import { startLocalElasticsearch } from '../scripts/lib/local-elasticsearch.js';
 import { loadDefinitions } from '../src/definitions.js';
 import { FlowContext } from '../src/flow.js';
 import { ZoneResolver } from '../src/records/zone.js';
-import { ShipStats } from '../src/shipper.js';
-import { BulkSink } from '../src/sink/bulk-sink.js';
+import { ShipStats } from '../src/tail/ship-stats.js';
+import { EventSink } from '../src/sink/event-sink.js';
 import { DeadLetterFile } from '../src/sink/dead-letter.js';
 import { TailShipper } from '../src/tail/tail-shipper.js';
 import { ndjson, runCli, type Doc } from './helpers/repo.js';
@@ -208,6 +208,40 @@ test('run --once --registry resumes from the checkpoints; --once without it read
   assert.equal(Object.values(registryOf(reg))[0]!.offset, statSync(w.path).size);
 });
 
+test('run --once, with or without --registry, ships a last line without its newline as parse does; the next run reads it again whole', async () => {
+  const dir = tempDir();
+  const host = `tail-partial-${RUN}`;
+  const path = join(dir, 'sealer.log');
+  const lines = sealerLog({ miner: 97002, firstSector: 1, sectors: 1 }).text.split(/(?<=\n)/);
+  // The last line continues a multi-line entry (`Caused by: …`).
+  const last = lines.at(-1)!;
+  const half = last.length >> 1;
+  // All but the last line, then half of it: a writer caught in the middle of a line.
+  writeFileSync(path, lines.slice(0, -1).join('') + last.slice(0, half));
+  const args = ['--es', ES, '--host', host, '--miner', MINER, '--timezone', 'Asia/Shanghai', '--path', path, '--dead-letter', join(dir, 'dl.ndjson')];
+  const want = async () => ndjson((await runCli(['parse', '--host', host, '--miner', MINER, '--timezone', 'Asia/Shanghai', path])).stdout);
+  const partial = await want();
+  for (const registry of [[], ['--registry', join(dir, 'registry.json')]]) {
+    const r = await runCli(['run', '--once', ...args, ...registry]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`entries\\s+${partial.length}\\b`), `${registry.length ? 'with' : 'without'} a registry: every entry parse finds`);
+  }
+  const offset = partial.at(-1)!.log.offset;
+  assert.equal(Object.values(registryOf(join(dir, 'registry.json')))[0]!.offset, offset, 'the checkpoint stays at the start of the unfinished entry');
+  // The writer finishes the line: the next run reads it again, whole, under the same id.
+  appendFileSync(path, last.slice(half));
+  const r = await runCli(['run', '--once', ...args, '--registry', join(dir, 'registry.json')]);
+  assert.match(r.stdout, /entries\s+1\b/, 'only the finished line');
+  const whole = await want();
+  assert.equal(whole.length, partial.length);
+  const have = await idsFor(client, host);
+  assert.equal(have.size, whole.length, 'no document twice');
+  const res = await client.search<Doc>({ index: 'sealtrail-events', query: { term: { 'event.id': whole.at(-1)!.event.id } } });
+  const doc = res.hits.hits[0]!._source!;
+  assert.ok(doc.event.original.endsWith(last.replace(/\n$/, '')), 'the document holds the whole line');
+  assert.equal(Object.values(registryOf(join(dir, 'registry.json')))[0]!.offset, statSync(path).size);
+});
+
 test('a restart resumes with the sector context of the lines before its checkpoint: the documents equal one unbroken parse', async () => {
   const dir = tempDir();
   const host = `tail-warm-${RUN}`;
@@ -251,7 +285,7 @@ test('in process: a quiet file is closed, and reopened at its checkpoint when it
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
   const esClient = new Client({ node: ES });
-  const sink = new BulkSink(esClient, new DeadLetterFile(join(dir, 'dl.ndjson')), { log, flushMs: 200 });
+  const sink = new EventSink(esClient, new DeadLetterFile(join(dir, 'dl.ndjson')), { log, flushMs: 200 });
   const registry = await Registry.open(join(dir, 'registry.json'), log);
   const stats = new ShipStats();
   const shipper = new TailShipper({
@@ -297,7 +331,7 @@ test('in process: 300 idle files cost no reads per rescan, and with more than 25
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
   const esClient = new Client({ node: ES });
-  const sink = new BulkSink(esClient, new DeadLetterFile(join(dir, 'dl.ndjson')), { log, flushMs: 200 });
+  const sink = new EventSink(esClient, new DeadLetterFile(join(dir, 'dl.ndjson')), { log, flushMs: 200 });
   const registry = await Registry.open(join(dir, 'registry.json'), log);
   const shipper = new TailShipper({
     inputs: [{ globs: [join(dir, '*.log')], opts: { host, zone: new ZoneResolver('Asia/Shanghai'), defaultMiner: 97000 } }],

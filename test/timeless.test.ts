@@ -81,13 +81,20 @@ test('timeless entries at the start still take the first time that follows when 
 
 test('a writer that never pauses: maxOpenMs closes the open entry and what is held, as lines keep coming', async () => {
   const flow = new StreamFlow(ctx, id, opts({ maxOpenMs: 50, fallbackTime: () => MTIME }));
+  // The reader says when it has caught up with the file: only then does the open entry's clock run.
   assert.equal(flow.push(Buffer.from(statusLines(3))).events.length, 0);
-  assert.equal(flow.push(Buffer.from(statusLines(3))).events.length, 0, 'younger than the timeout: still open');
+  assert.equal(flow.caughtUp(), undefined, 'first seen open');
+  assert.equal(flow.push(Buffer.from(statusLines(3))).events.length, 0);
+  assert.equal(flow.caughtUp(), undefined, 'younger than the timeout: still open');
   await sleep(70);
-  const b = flow.push(Buffer.from(statusLines(2)));
+  // Reading on without catching up (a backlog, or after backpressure): nothing is cut for the time it took.
+  assert.equal(flow.push(Buffer.from(statusLines(2))).events.length, 0, 'not caught up: never cut');
+  const b = flow.caughtUp()!;
   assert.equal(b.events.length, 1);
-  assert.equal(b.events[0]!.original.split('\n').length, 6);
-  assert.equal(b.resumeAt, statusLines(6).length, 'the new lines are the open entry now');
+  assert.equal(b.events[0]!.original.split('\n').length, 8);
+  assert.equal(b.resumeAt, statusLines(8).length, 'everything read is out');
+  flow.push(Buffer.from(statusLines(1)));
+  assert.equal(flow.caughtUp(), undefined, 'a new open entry starts its own clock');
 });
 
 test('one rule caps an entry: 2000 lines, or 256 KiB as read; a longer line is an entry of its own', () => {

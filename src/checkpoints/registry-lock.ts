@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
-import { SealtrailError } from '../errors.js';
+import { SealtrailError, describeOsError } from '../errors.js';
 
 /** Registries this process holds open (a lock file with our own pid is ours only if listed here). */
 const heldHere = new Set<string>();
@@ -77,7 +77,5 @@ function isSealtrail(pid: number): boolean {
 
 /** A registry file that cannot be used, in one line. */
 export function registryError(path: string, what: string, err: unknown): SealtrailError {
-  const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'EACCES' ? 'permission denied' : e.code === 'EROFS' ? 'read-only file system' : (e.message ?? String(err));
-  return new SealtrailError('E_REGISTRY', `registry ${path}: ${what}: ${why}`, 'give a writable --registry FILE');
+  return new SealtrailError('E_REGISTRY', `registry ${path}: ${what}: ${describeOsError(err)}`, 'give a writable --registry FILE');
 }

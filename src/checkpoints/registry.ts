@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SealtrailError } from '../errors.js';
+import { SealtrailError, describeOsError } from '../errors.js';
 import { RegistryLock, registryError } from './registry-lock.js';
 import { FINGERPRINT_BYTES } from '../sources/fingerprint.js';
 
@@ -229,7 +229,7 @@ export class Registry {
       this.lastError = undefined;
     } catch (err) {
       this.changed = true;
-      const msg = (err as Error).message;
+      const msg = describeOsError(err);
       if (msg !== this.lastError) this.log(`cannot write the registry ${this.path}: ${msg}; retrying [E_REGISTRY]`);
       this.lastError = msg;
     }

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { loadDefinitions } from '../definitions.js';
 import { DocumentWriter } from '../documents/serialize.js';
+import { describeInputError } from '../errors.js';
 import { FlowContext, eventsFromBytes, type StreamOptions } from '../flow.js';
 import { ZoneResolver, defaultZone } from '../records/zone.js';
 import { type Command, defaultHost, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
@@ -80,7 +81,7 @@ export const parseCommand: Command = {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EPIPE' || closed) return 0; // the reader (`| head`) has seen enough
         if (e.code && e.syscall) {
-          process.stderr.write(`sealtrail: cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message} [E_INPUT]\n`);
+          process.stderr.write(`sealtrail: ${describeInputError(file, e)}\n`);
           failed++;
           continue;
         }

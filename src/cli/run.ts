@@ -1,24 +1,18 @@
 import { join } from 'node:path';
-import type { Client } from '@elastic/elasticsearch';
-import { Registry } from '../checkpoints/registry.js';
 import { loadConfigFile, type InputConfig, type RunConfig } from '../config.js';
 import { loadDefinitions } from '../definitions.js';
-import { SealtrailError, redactSecrets, usageError } from '../errors.js';
-import { checkServer, createClient, describeTransportError, esUrl, redactUrl } from '../elasticsearch.js';
+import { redactSecrets, usageError } from '../errors.js';
+import { createClient, esUrl } from '../elasticsearch.js';
 import { FlowContext, type StreamOptions } from '../flow.js';
 import { ZoneResolver, checkZone, defaultZone, machineZone } from '../records/zone.js';
-import { ShipStats, shipFilesOnce } from '../shipper.js';
-import { pause } from '../sink/backoff.js';
-import { BulkSink } from '../sink/bulk-sink.js';
 import { DeadLetterFile } from '../sink/dead-letter.js';
-import { installTemplates } from '../sink/index-templates.js';
-import { isRetryable } from '../sink/retry.js';
-import { SectorsSink } from '../sink/sectors-sink.js';
-import { expandGlob } from '../sources/glob.js';
-import { Health, formatBytes } from '../tail/health.js';
-import { TailShipper } from '../tail/tail-shipper.js';
+import { EventSink } from '../sink/event-sink.js';
+import { ShipStats } from '../tail/ship-stats.js';
 import { type Command, defaultHost, parseCommandLine, parseMiner } from './common.js';
 import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds } from './run-checks.js';
+import { runOnce } from './run-once.js';
+import type { RunPlan } from './run-plan.js';
+import { runTail } from './run-tail.js';
 
 const usage = `Usage: sealtrail run [options]
 
@@ -63,42 +57,6 @@ Examples:
   sealtrail run --path '/var/log/lotus/sealer*.log' --timezone Asia/Shanghai --miner f01005
   sealtrail run --once --path '/var/log/lotus/sealer*.log' --timezone Asia/Shanghai
 `;
-
-/**
- * Elasticsearch is there and has the templates. With `wait`, an unreachable
- * (or starting) Elasticsearch is waited for, with backoff, until `signal`.
- */
-async function connect(client: Client, url: string, log: (line: string) => void, wait: AbortSignal | undefined): Promise<void> {
-  const shown = redactUrl(url);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      if (wait) {
-        // A node that is starting answers 503 for a while: that is worth waiting for too.
-        try {
-          await client.transport.request({ method: 'GET', path: '/_nodes/_local', querystring: { filter_path: 'nodes.*.version' } }, { meta: false, maxRetries: 0, requestTimeout: 10_000 });
-        } catch (err) {
-          if (isRetryable(err)) {
-            const e = describeTransportError(err, url);
-            throw e.code === 'E_ES_UNREACHABLE' ? e : new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${shown} is not ready: ${(err as Error).message.split('\n')[0]}`);
-          }
-        }
-      }
-      await checkServer(client, url);
-      try {
-        await installTemplates(client);
-      } catch (err) {
-        if (wait && isRetryable(err)) throw new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${shown} is not ready: ${(err as Error).message.split('\n')[0]}`);
-        throw describeTransportError(err, url);
-      }
-      if (attempt > 0) log(`elasticsearch at ${shown} answers; starting`);
-      return;
-    } catch (err) {
-      if (!wait || !(err instanceof SealtrailError) || err.code !== 'E_ES_UNREACHABLE') throw err;
-      if (attempt === 0) log(`${err.message}; waiting for it (stop with SIGTERM or Ctrl-C)`);
-      await pause(Math.min(attempt, 5), wait);
-    }
-  }
-}
 
 export const runCommand: Command = {
   async run(argv) {
@@ -175,171 +133,17 @@ export const runCommand: Command = {
     }));
 
     const client = createClient(url);
-    const stats = new ShipStats();
     // Once the tail has stopped, requests cut short by closing the client are no news.
     let quiet = false;
     const sinkLog = (line: string) => {
       if (!quiet) log(line);
     };
-    const sink = new BulkSink(client, deadLetter, { log: values.once ? log : sinkLog });
-    const sectors = new SectorsSink(client, values.once ? log : sinkLog, sink.signal);
-    sink.sectors = sectors;
-
-    if (!values.once) {
-      return await tail({ client, url, log, sink, stats, ctx, inputs, registryPath: registryPath!, usePolling, statusInterval, metricsPort, shutdownTimeout, onStopped: () => (quiet = true) });
-    }
-
-    let files = 0;
-    let fileErrors = 0;
-    let progress: NodeJS.Timeout | undefined;
-    try {
-      await connect(client, url, log, undefined);
-      if (process.stderr.isTTY) {
-        progress = setInterval(() => {
-          const secs = (Date.now() - stats.started) / 1000;
-          process.stderr.write(
-            `\r${stats.entries} entries, ${formatBytes(stats.bytesRead)} read, ${sink.counters.shipped} indexed, ${(stats.bytesRead / 1048576 / Math.max(secs, 0.001)).toFixed(1)} MiB/s   `,
-          );
-        }, 500);
-      }
-      if (registryPath) {
-        // --once --registry: resume from the checkpoints and advance them.
-        const registry = await Registry.open(registryPath, log);
-        const shipper = new TailShipper({ inputs, ctx, sink, stats, registry, log, once: true });
-        try {
-          await shipper.start();
-          await shipper.idle();
-          if (shipper.failed) throw shipper.failed;
-          await sink.drain();
-        } finally {
-          await shipper.stop(0);
-        }
-        files = shipper.opened;
-        fileErrors = shipper.unreadable;
-      } else {
-        const list: { path: string; opts: StreamOptions }[] = [];
-        const seen = new Set<string>();
-        for (const input of inputs) {
-          for (const glob of input.globs) {
-            const matched = expandGlob(glob);
-            if (matched.length === 0) process.stderr.write(`sealtrail: --path ${glob} matches no file yet\n`);
-            for (const path of matched) {
-              if (seen.has(path)) continue;
-              seen.add(path);
-              list.push({ path, opts: input.opts });
-            }
-          }
-        }
-        files = list.length;
-        await shipFilesOnce(list, ctx, sink, stats, (path, err) => {
-          fileErrors++;
-          log(`cannot read ${path}: ${err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'it disappeared' : err.message} [E_INPUT]`);
-        });
-      }
-    } finally {
-      if (progress) {
-        clearInterval(progress);
-        process.stderr.write('\n');
-      }
-      sink.close();
-      await client.close();
-    }
-    const secs = (Date.now() - stats.started) / 1000;
-    const actions = [...stats.byAction.entries()].sort((a, b) => b[1] - a[1]);
-    const out = [
-      `files            ${files}${fileErrors ? ` (${fileErrors} unreadable)` : ''}`,
-      `entries          ${stats.entries}`,
-      ...actions.map(([a, n]) => `  ${a.padEnd(22)} ${n}`),
-      `indexed          ${sink.counters.shipped}`,
-      `sector updates   ${sectors.updates}`,
-      `dead-lettered    ${sink.counters.deadLettered}${sink.counters.deadLettered ? ` (see ${deadLetter.path})` : ''}`,
-      `retried          ${sink.counters.retried}`,
-      `time             ${secs.toFixed(1)} s, ${formatBytes(stats.bytesRead)}, ${(stats.bytesRead / 1048576 / Math.max(secs, 0.001)).toFixed(1)} MiB/s`,
-    ];
-    process.stdout.write(out.join('\n') + '\n');
-    return sink.counters.deadLettered > 0 || fileErrors > 0 ? 1 : 0;
+    const plan: RunPlan = {
+      client, url, log, deadLetter, ctx, inputs, registryPath, usePolling, statusInterval, metricsPort, shutdownTimeout,
+      sink: new EventSink(client, deadLetter, { log: values.once ? log : sinkLog }),
+      stats: new ShipStats(),
+      onStopped: () => (quiet = true),
+    };
+    return values.once ? await runOnce(plan) : await runTail(plan);
   },
 };
-
-interface TailSetup {
-  client: Client;
-  url: string;
-  log: (line: string) => void;
-  sink: BulkSink;
-  stats: ShipStats;
-  ctx: FlowContext;
-  inputs: { globs: string[]; opts: StreamOptions }[];
-  registryPath: string;
-  usePolling: boolean;
-  statusInterval: number;
-  metricsPort: number | undefined;
-  shutdownTimeout: number;
-  /** Called once the final status line is written. */
-  onStopped: () => void;
-}
-
-/** `run` without `--once`: tail until SIGTERM/SIGINT (exit 0) or a failure that retrying cannot mend (exit 1). */
-async function tail(t: TailSetup): Promise<number> {
-  const { client, url, log, sink } = t;
-  const stop = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      log(`${sig} again: exiting without waiting`);
-      process.exit(1);
-    }
-    log(`${sig}: stopping (at most ${t.shutdownTimeout} s to let Elasticsearch acknowledge what was sent)`);
-    stop.abort();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  let registry: Registry | undefined;
-  let health: Health | undefined;
-  let shipper: TailShipper | undefined;
-  let code = 0;
-  try {
-    registry = await Registry.open(t.registryPath, log);
-    try {
-      await connect(client, url, log, stop.signal);
-    } catch (err) {
-      if (stop.signal.aborted) return 0;
-      throw err;
-    }
-    if (stop.signal.aborted) return 0;
-    const s = new TailShipper({ inputs: t.inputs, ctx: t.ctx, sink, stats: t.stats, registry, log, usePolling: t.usePolling });
-    shipper = s;
-    const h = new Health(() => s.snapshot(), log);
-    health = h;
-    if (t.metricsPort !== undefined) {
-      const p = await h.startMetrics(t.metricsPort);
-      log(`metrics on http://127.0.0.1:${p}/metrics`);
-    }
-    stop.signal.addEventListener('abort', () => s.requestStop(), { once: true });
-    if (stop.signal.aborted) s.requestStop();
-    await s.start();
-    log(`tailing ${t.inputs.flatMap((i) => i.globs).join(', ')} into ${redactUrl(url)} (registry ${registry.path})`);
-    h.startStatus(t.statusInterval * 1000);
-    const failure = await s.stopRequested;
-    const drained = await s.stop(t.shutdownTimeout * 1000);
-    registry = undefined; // closed by stop()
-    log(h.statusLine().replace(/^status:/, drained ? 'stopped:' : 'stopped (not all acknowledged):'));
-    t.onStopped();
-    if (failure) throw failure instanceof SealtrailError ? failure : describeTransportError(failure, url);
-    return 0;
-  } catch (err) {
-    code = err instanceof SealtrailError ? err.exitCode : 1;
-    throw err;
-  } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    // Whatever still holds the event loop (a request to a host that hangs: the client's close
-    // waits for it), the process ends soon after the registry is written.
-    setTimeout(() => process.exit(process.exitCode ?? code), 2000).unref();
-    if (shipper && registry) await shipper.stop(0).catch(() => {});
-    else if (registry) await registry.close().catch(() => {});
-    await health?.close();
-    sink.close();
-    await client.close().catch(() => {});
-  }
-}

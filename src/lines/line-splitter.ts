@@ -30,6 +30,11 @@ export class LineSplitter {
     return this.pending ? this.pendingStart : this.position;
   }
 
+  /** Bytes of a line without its newline are held (it may still be being written). */
+  get holdsPartialLine(): boolean {
+    return this.pending !== undefined;
+  }
+
   push(chunk: Buffer): LineBatch {
     const batch: LineBatch = { texts: [], starts: [], truncated: [], end: 0 };
     const chunkStart = this.position;

@@ -3,28 +3,33 @@ import { errors } from '@elastic/elasticsearch';
 import PQueue from 'p-queue';
 import { SealtrailError } from '../errors.js';
 import { pause } from './backoff.js';
-import type { DeadLetter, DeadLetterFile } from './dead-letter.js';
+import type { SinkDoc } from '../documents/document-batch.js';
+import type { DeadLetter } from './dead-letter.js';
 import { isRetryable } from './retry.js';
-import { mergeSector, type SectorState } from './sector-docs.js';
-import type { SectorsSink } from './sectors-sink.js';
 
-export interface SinkDoc {
-  index: string;
-  id: string;
-  json: string;
-  /** UTF-8 bytes of `json`, where the caller measured them already. */
-  bytes?: number;
-}
+export type { SinkDoc } from '../documents/document-batch.js';
 
-/** One read chunk's documents; `ack` runs once all are indexed or dead-lettered. */
+/** What the bulk sink takes: documents, their size, and what to call once they are all written. */
 export interface SinkBatch {
   docs: SinkDoc[];
-  sectors: SectorState[];
   bytes: number;
   ack: () => void;
 }
 
-export interface BulkSinkOptions {
+export interface BulkSinkOptions<B extends SinkBatch> {
+  /**
+   * Documents Elasticsearch refused for good (a 400, a mapping conflict, too
+   * large): their batch is acknowledged only once this resolves, so it must
+   * keep them (the dead-letter file) or throw (the sink then fails).
+   */
+  onDrop: (letters: DeadLetter[]) => Promise<void>;
+  /**
+   * Batches whose documents are all indexed or dropped, in the order they
+   * were written; the default acknowledges each. A returned promise holds
+   * the request's slot until it resolves (backpressure); a rejection fails
+   * the sink.
+   */
+  onIndexed?: (batches: B[]) => void | Promise<void>;
   /** Send a request once this many bytes of documents wait (default 512 KiB). */
   flushBytes?: number;
   /** No request body is larger (default 8 MiB); a document that cannot fit in one is dead-lettered. */
@@ -51,14 +56,15 @@ export interface SinkCounters {
  * trickle could wait for `flushBytes`), so batching and the flush deadline
  * are ours; and a failed request makes it reject and abandon the request,
  * so each request is retried here, with backoff and jitter, for as long as
- * Elasticsearch is away. Items it drops are retried (429, 5xx) or
- * dead-lettered (400s). Memory is bounded by `maxInFlightBytes`: `write`
+ * Elasticsearch is away. Items it drops are retried (429, 5xx) or handed
+ * to `onDrop` (400s). It knows documents only: what else a written batch
+ * feeds (the sectors index) is the `onIndexed` callback's. Memory is bounded by `maxInFlightBytes`: `write`
  * resolves only when there is room. Whatever one write brings, no request
  * body exceeds `maxRequestBytes`: a request Elasticsearch refuses as too
  * large (413) or too much at once (429: its indexing pressure limit) is
  * split in halves, not sent again as it was.
  */
-export class BulkSink {
+export class BulkSink<B extends SinkBatch = SinkBatch> {
   readonly counters: SinkCounters = { shipped: 0, retried: 0, deadLettered: 0, requests: 0 };
   private readonly flushBytes: number;
   private readonly maxRequestBytes: number;
@@ -67,33 +73,22 @@ export class BulkSink {
   private readonly queue: PQueue;
   private readonly log: (line: string) => void;
   private readonly abort = new AbortController();
-  private pending: SinkBatch[] = [];
+  private pending: B[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlightBytes = 0;
   private waiters: (() => void)[] = [];
   private failure: Error | undefined;
   private outage = false;
-  /** Set to keep the sectors index current from the same batches. */
-  sectors: SectorsSink | undefined;
-  private sectorDeltas = new Map<string, SectorState>();
-  private sectorAcks: (() => void)[] = [];
-  private sectorFlush: Promise<void> = Promise.resolve();
-  private sectorTimer: NodeJS.Timeout | undefined;
-  // A sector is touched by many batches while it seals: a wide window merges
-  // those updates into one write. Acknowledgements wait for it, so it is
-  // also the checkpoint's extra lag. One window is written while the next
-  // fills: 10,000 rather than 20,000 kept a dense backlog (every line naming
-  // one of 20,000 sectors) at 182-188 MiB instead of 202-211, for 23-39% more
-  // CPU on it (more writes of the same sectors; BENCHMARKS.md).
-  private readonly sectorFlushSize = 10_000;
-  private readonly sectorFlushMs = 5000;
+  private readonly onDrop: (letters: DeadLetter[]) => Promise<void>;
+  private readonly onIndexed: (batches: B[]) => void | Promise<void>;
 
   constructor(
     private readonly client: Client,
-    private readonly deadLetters: DeadLetterFile,
-    opts: BulkSinkOptions = {},
+    opts: BulkSinkOptions<B>,
   ) {
+    this.onDrop = opts.onDrop;
+    this.onIndexed = opts.onIndexed ?? ((batches) => batches.forEach((b) => b.ack()));
     // Small requests keep little alive: each document is held as a string, then
     // again in the request body (UTF-16 once one character needs it). 512 KiB
     // requests, 2 MiB in flight, cost no throughput against 2 and 8 MiB (BENCHMARKS.md).
@@ -114,7 +109,7 @@ export class BulkSink {
     return this.inFlightBytes;
   }
 
-  async write(batch: SinkBatch): Promise<void> {
+  async write(batch: B): Promise<void> {
     if (this.failure) throw this.failure;
     this.pending.push(batch);
     this.pendingBytes += batch.bytes;
@@ -154,16 +149,13 @@ export class BulkSink {
   async drain(): Promise<void> {
     this.flush();
     await this.queue.onIdle();
-    await this.flushSectors();
     if (this.failure) throw this.failure;
   }
 
   /** Stops retrying; what is not acknowledged stays unacknowledged (the checkpoint does not pass it). */
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.sectorTimer) clearTimeout(this.sectorTimer);
     this.timer = undefined;
-    this.sectorTimer = undefined;
     this.abort.abort();
     this.queue.clear();
   }
@@ -173,7 +165,7 @@ export class BulkSink {
     this.failure ??= err instanceof Error ? err : new Error(String(err));
   }
 
-  private async send(batches: SinkBatch[]): Promise<void> {
+  private async send(batches: B[]): Promise<void> {
     // Requests of at most maxRequestBytes, in order; a document too large for any goes to the dead letters.
     let docs: SinkDoc[] = [];
     let bytes = 0;
@@ -196,42 +188,7 @@ export class BulkSink {
     }
     if (docs.length > 0) await this.index(docs);
     await this.deadLetter(tooLarge);
-    if (!this.sectors) {
-      for (const b of batches) b.ack();
-      return;
-    }
-    // Sector updates wait for the next sectors flush, merged with other
-    // requests' (a backlog touches the same sector in many batches); the
-    // batches are acknowledged once their sectors are written.
-    for (const b of batches) {
-      for (const p of b.sectors) {
-        const d = this.sectorDeltas.get(p.id);
-        if (d) mergeSector(d, p);
-        else this.sectorDeltas.set(p.id, mergeSector({ ...p, tasks: {} }, p));
-      }
-      this.sectorAcks.push(b.ack);
-    }
-    if (this.sectorDeltas.size >= this.sectorFlushSize) await this.flushSectors();
-    else this.sectorTimer ??= setTimeout(() => void this.flushSectors(), this.sectorFlushMs);
-  }
-
-  /** Writes the merged sector updates (one flush at a time), then acknowledges their batches. */
-  private flushSectors(): Promise<void> {
-    if (this.sectorTimer) clearTimeout(this.sectorTimer);
-    this.sectorTimer = undefined;
-    this.sectorFlush = this.sectorFlush.then(async () => {
-      const deltas = this.sectorDeltas;
-      const acks = this.sectorAcks;
-      this.sectorDeltas = new Map();
-      this.sectorAcks = [];
-      try {
-        if (deltas.size > 0) await this.sectors!.apply([...deltas.values()]);
-        for (const ack of acks) ack();
-      } catch (err) {
-        this.fail(err);
-      }
-    });
-    return this.sectorFlush;
+    await this.onIndexed(batches);
   }
 
   private async index(docs: SinkDoc[]): Promise<void> {
@@ -310,13 +267,13 @@ export class BulkSink {
 
   private tooLarge(d: SinkDoc, size: number, why: string): DeadLetter {
     const reason = `document too large: its bulk request would be ${size} bytes; ${why}`;
-    this.log(`${d.index}/${d.id}: ${reason}; kept in ${this.deadLetters.path}`);
+    this.log(`${d.index}/${d.id}: ${reason}; dead-lettered`);
     return { index: d.index, id: d.id, status: 413, reason: { type: 'document_too_large', reason }, document: d.json };
   }
 
   private async deadLetter(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.deadLetters.append(letters);
+    await this.onDrop(letters);
     this.counters.deadLettered += letters.length;
   }
 }

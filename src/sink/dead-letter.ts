@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SealtrailError, cut } from '../errors.js';
+import { SealtrailError, cut, describeOsError } from '../errors.js';
 
 export interface DeadLetter {
   index: string;
@@ -56,8 +56,7 @@ export class DeadLetterFile {
         await fh.close();
       }
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOSPC' ? 'no space left' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
+      const why = describeOsError(err);
       // The batch stays unacknowledged, so its checkpoint does not pass it: it is read and sent again.
       const failure = new SealtrailError(
         'E_DEAD_LETTER',

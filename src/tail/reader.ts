@@ -179,8 +179,8 @@ export class FileReader {
   private async atEnd(s: Stream): Promise<ReadVerdict> {
     const env = this.env;
     if (env.once) {
-      // Entries of complete lines are shipped; a last line without its newline waits for the next run.
-      if (s.flow.holding) await env.ship(s, s.flow.flushOpen());
+      // As in `parse`: every entry, a last line without its newline too (read again by the next run).
+      await env.ship(s, s.flow.endOfRead());
       return { kind: 'finished', counted: false };
     }
     const now = Date.now();
@@ -197,7 +197,11 @@ export class FileReader {
     }
     if (s.flow.holding) {
       if (idle >= env.multilineMs) await env.ship(s, s.flow.flushOpen());
-      else wake = Math.min(wake ?? Infinity, env.multilineMs - idle);
+      else {
+        const late = s.flow.caughtUp(now);
+        if (late) await env.ship(s, late);
+        else wake = Math.min(wake ?? Infinity, env.multilineMs - idle);
+      }
     } else if (this.attached && idle >= env.inactiveMs() && s.tracker.pending === 0) {
       return { kind: 'quiet', flow: { identity: s.id.identity, offset: this.offset, flow: s.flow } };
     }

@@ -167,15 +167,10 @@ export class PathTable {
   problem(path: string, err: unknown): void {
     const e = err as NodeJS.ErrnoException;
     if (typeof err !== 'string' && (e?.code === 'ENOENT' || e?.code === 'ENOTDIR')) return;
-    const what =
-      typeof err === 'string'
-        ? err
-        : e.code === 'EISDIR'
-          ? 'it is a directory, not a file; skipped'
-          : `${describeInputError(err)}; retrying every rescan`;
-    if (this.problems.get(path) === what) return;
-    this.problems.set(path, what);
-    this.log(`cannot read ${path}: ${what} [E_INPUT]`);
+    const line = describeInputError(path, err, typeof err === 'string' ? undefined : e.code === 'EISDIR' ? 'skipped' : 'retrying every rescan');
+    if (this.problems.get(path) === line) return;
+    this.problems.set(path, line);
+    this.log(line);
   }
 
   clear(): void {

@@ -1,27 +1,29 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from '../checkpoints/registry.js';
+import { toDocumentBatch } from '../documents/document-batch.js';
+import { SinkFailed } from '../errors.js';
 import type { EventBatch, FlowContext } from '../flow.js';
-import { toSinkBatch, type ShipStats } from '../shipper.js';
-import type { BulkSink } from '../sink/bulk-sink.js';
+import type { Sink } from '../sink/event-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import type { HealthSnapshot } from './health.js';
 import { LiveStreams } from './identify.js';
 import { FileReader, type ReadVerdict, type ReaderEnv, type Stream, type TailInput } from './reader.js';
 import { PathTable } from './reconcile.js';
 import { ReadScheduler } from './scheduler.js';
+import type { ShipStats } from './ship-stats.js';
 
 export type { TailInput } from './reader.js';
 
 export interface TailOptions {
   inputs: TailInput[];
   ctx: FlowContext;
-  sink: BulkSink;
+  sink: Sink;
   stats: ShipStats;
-  /** Checkpoints: read at start, advanced on acknowledgements. */
+  /** Checkpoints: read at start, advanced on acknowledgements; none: every file from its start (`run --once`). */
   registry: Registry | undefined;
   log: (line: string) => void;
   usePolling?: boolean;
-  /** Read what is there and stop (no watcher): `run --once --registry`. */
+  /** Read what is there and stop (no watcher): `run --once`. */
   once?: boolean;
   /** Files read at the same time (default 4). */
   readConcurrency?: number;
@@ -46,26 +48,19 @@ const MANY_OPEN_FILES = 256;
 /** Every this many rescans, every known path is looked at again, whatever the watcher said. */
 const SWEEP_EVERY_TICKS = 6;
 
-/** The sink failed for good (refused credentials, a request it cannot retry): the shipper stops. */
-class SinkFailed extends Error {
-  constructor(readonly error: unknown) {
-    super((error as Error)?.message ?? String(error));
-  }
-}
-
 /**
  * `sealtrail run`: the continuous shipper. The data flows one way:
  *
  *   discovery (chokidar hints + a slow rescan) → paths to files (reconcile.ts)
  *   → one reader per file (reader.ts: pread by offset, identity, resume)
- *   → StreamFlow → documents → BulkSink → acks → checkpoints (registry)
+ *   → StreamFlow → documents → sink (events, sectors) → acks → checkpoints (registry)
  *
  * This class owns the lifecycle (start, stop, the registry's saves, the
  * status snapshot) and the wiring: hints to the path table, readers to the
  * scheduler (scheduler.ts), and what each look at a file came to.
  */
 export class TailShipper {
-  private readonly sink: BulkSink;
+  private readonly sink: Sink;
   private readonly stats: ShipStats;
   private readonly registry: Registry | undefined;
   private readonly log: (line: string) => void;
@@ -366,9 +361,9 @@ export class TailShipper {
       s.tracker.ack(ticket);
       return;
     }
-    const sinkBatch = toSinkBatch(batch, s.writer, this.stats, () => s.tracker.ack(ticket));
+    this.stats.count(batch.events);
     try {
-      await this.sink.write(sinkBatch);
+      await this.sink.write(toDocumentBatch(batch.events, s.writer, () => s.tracker.ack(ticket)));
     } catch (err) {
       throw new SinkFailed(err);
     }

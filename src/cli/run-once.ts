@@ -1,0 +1,65 @@
+import { Registry } from '../checkpoints/registry.js';
+import { connect } from '../sink/connect.js';
+import { formatBytes } from '../tail/health.js';
+import { TailShipper } from '../tail/tail-shipper.js';
+import type { RunPlan } from './run-plan.js';
+
+/**
+ * `run --once`: what the files hold now, through the same readers as the
+ * tail (so the same identities, copies read once, the same rule for a last
+ * line without its newline), then a summary. With a registry, reading
+ * resumes from its checkpoints and advances them; without, every file is
+ * read from its start and nothing is kept.
+ */
+export async function runOnce(p: RunPlan): Promise<number> {
+  const { client, url, log, sink, stats } = p;
+  let files = 0;
+  let fileErrors = 0;
+  let progress: NodeJS.Timeout | undefined;
+  try {
+    await connect(client, url, log, undefined);
+    if (process.stderr.isTTY) {
+      progress = setInterval(() => {
+        const secs = (Date.now() - stats.started) / 1000;
+        process.stderr.write(`\r${stats.entries} entries, ${formatBytes(stats.bytesRead)} read, ${sink.counters.shipped} indexed, ${(stats.bytesRead / 1048576 / Math.max(secs, 0.001)).toFixed(1)} MiB/s   `);
+      }, 500);
+    }
+    const registry = p.registryPath ? await Registry.open(p.registryPath, log) : undefined;
+    const shipper = new TailShipper({ inputs: p.inputs, ctx: p.ctx, sink, stats, registry, log, once: true });
+    try {
+      await shipper.start();
+      await shipper.idle();
+      if (shipper.failed) throw shipper.failed;
+      await sink.drain();
+    } finally {
+      await shipper.stop(0);
+    }
+    files = shipper.opened;
+    fileErrors = shipper.unreadable;
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      process.stderr.write('\n');
+    }
+    sink.close();
+    await client.close();
+  }
+  process.stdout.write(summary(p, files, fileErrors).join('\n') + '\n');
+  return sink.counters.deadLettered > 0 || fileErrors > 0 ? 1 : 0;
+}
+
+function summary({ sink, stats, deadLetter }: RunPlan, files: number, fileErrors: number): string[] {
+  const secs = (Date.now() - stats.started) / 1000;
+  const actions = [...stats.byAction.entries()].sort((a, b) => b[1] - a[1]);
+  const c = sink.counters;
+  return [
+    `files            ${files}${fileErrors ? ` (${fileErrors} unreadable)` : ''}`,
+    `entries          ${stats.entries}`,
+    ...actions.map(([a, n]) => `  ${a.padEnd(22)} ${n}`),
+    `indexed          ${c.shipped}`,
+    `sector updates   ${sink.sectors.updates}`,
+    `dead-lettered    ${c.deadLettered}${c.deadLettered ? ` (see ${deadLetter.path})` : ''}`,
+    `retried          ${c.retried}`,
+    `time             ${secs.toFixed(1)} s, ${formatBytes(stats.bytesRead)}, ${(stats.bytesRead / 1048576 / Math.max(secs, 0.001)).toFixed(1)} MiB/s`,
+  ];
+}

@@ -1,0 +1,26 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { FlowContext } from '../flow.js';
+import type { DeadLetterFile } from '../sink/dead-letter.js';
+import type { EventSink } from '../sink/event-sink.js';
+import type { ShipStats } from '../tail/ship-stats.js';
+import type { TailInput } from '../tail/tail-shipper.js';
+
+/** What `run` settled from its options and configuration, for either driver (`run-once.ts`, `run-tail.ts`). */
+export interface RunPlan {
+  client: Client;
+  url: string;
+  log: (line: string) => void;
+  sink: EventSink;
+  deadLetter: DeadLetterFile;
+  stats: ShipStats;
+  ctx: FlowContext;
+  inputs: TailInput[];
+  /** Checkpoints; none for `--once` without `--registry` (every file from its start). */
+  registryPath: string | undefined;
+  usePolling: boolean;
+  statusInterval: number;
+  metricsPort: number | undefined;
+  shutdownTimeout: number;
+  /** Called once the final status line is written: later sink complaints are no news. */
+  onStopped: () => void;
+}

@@ -1,0 +1,47 @@
+import { EVENTS_INDEX_BASE } from '../elasticsearch.js';
+import type { SealEvent } from '../model.js';
+import { MonthlyIndex } from './event-id.js';
+import { sectorPatch, type SectorState } from './sector-docs.js';
+import type { DocumentWriter } from './serialize.js';
+
+/** One event as the bulk request carries it. */
+export interface SinkDoc {
+  index: string;
+  id: string;
+  json: string;
+  /** UTF-8 bytes of `json`, where the caller measured them already. */
+  bytes?: number;
+}
+
+/** One read chunk's documents; `ack` runs once all of them (and what they tell the sectors index) are written. */
+export interface DocumentBatch {
+  docs: SinkDoc[];
+  /** What the events tell the sectors index, one patch per event that names a sector. */
+  sectors: SectorState[];
+  bytes: number;
+  ack: () => void;
+}
+
+const monthly = new MonthlyIndex(EVENTS_INDEX_BASE);
+
+/**
+ * Events → documents: each serialised with the stream's writer, with its
+ * monthly index, and what it tells the sectors index.
+ */
+export function toDocumentBatch(events: readonly SealEvent[], writer: DocumentWriter, ack: () => void): DocumentBatch {
+  const docs: SinkDoc[] = new Array(events.length);
+  const sectors: SectorState[] = [];
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    const json = writer.toJson(ev);
+    // Measuring flattens the document now, while its pieces are young: in
+    // flight it is one flat string, not a rope the collector must trace.
+    const size = Buffer.byteLength(json);
+    bytes += size;
+    docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json, bytes: size };
+    const p = sectorPatch(ev);
+    if (p) sectors.push(p);
+  }
+  return { docs, sectors, bytes, ack };
+}
