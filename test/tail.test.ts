@@ -451,6 +451,8 @@ test('rotation by rename while writing, copytruncate, and copytruncate of a lagg
     }
   };
   await trickle(1500, [r, c, k]);
+  // A file renamed out of the globs before the shipper ever saw it is not its to read: under load, starting takes a while.
+  await waitFor('r.log seen', async () => (await countFor(client, hr)) > 0, 60_000);
 
   // logrotate's `create`: rename, the writer goes on a moment through its old descriptor, then reopens.
   renameSync(join(dir, 'r.log'), join(dir, 'r.log.1'));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import type { DocumentBatch } from '../documents/document-batch.js';
 import { BulkSink, type BulkSinkOptions, type SinkCounters } from './bulk-sink.js';
@@ -58,4 +59,25 @@ export class EventSink implements Sink {
   get counters(): SinkCounters {
     return this.events.counters;
   }
+}
+
+/**
+ * A shutdown's drain: at most `ms` for what was written to be acknowledged.
+ * Resolves whether it was; what is not stays unacknowledged (its checkpoint
+ * does not pass it, so it is read again at the next start), and is said so
+ * unless the sink had `failed` already (then the failure is the news).
+ */
+export async function drainWithin(sink: Sink, ms: number, log: (line: string) => void, failed: () => boolean): Promise<boolean> {
+  const ac = new AbortController();
+  const drain = sink.drain().then(
+    () => true,
+    (err: unknown) => {
+      log(`shutdown: ${(err as Error)?.message ?? String(err)}`);
+      return false;
+    },
+  );
+  const drained = await Promise.race([drain, sleep(ms, false, { signal: ac.signal }).catch(() => false)]);
+  ac.abort();
+  if (!drained && !failed()) log(`shutdown: not everything was acknowledged within ${Math.round(ms / 1000)} s; it stays unacknowledged and is read again at the next start`);
+  return drained;
 }

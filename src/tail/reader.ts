@@ -1,74 +1,13 @@
 import { AckTracker } from '../checkpoints/ack-tracker.js';
-import type { CheckpointAt, Registry } from '../checkpoints/registry.js';
+import type { CheckpointAt } from '../checkpoints/registry.js';
 import { DocumentWriter } from '../documents/serialize.js';
-import { StreamFlow, type EventBatch, type FlowContext, type StreamOptions } from '../flow.js';
+import { StreamFlow } from '../flow.js';
 import type { TailedFile } from '../sources/file-tailer.js';
 import { FINGERPRINT_BYTES } from '../sources/fingerprint.js';
 import { formatBytes } from './health.js';
-import { identify, type LiveStream, type LiveStreams, type StreamId } from './identify.js';
+import { identify, type LiveStream } from './identify.js';
+import type { QuietFlow, ReadVerdict, ReaderEnv, Stream, TailInput } from './tail-types.js';
 import { startOf } from './resume.js';
-
-/** Globs and how to read the files they match. */
-export interface TailInput {
-  globs: string[];
-  /** Host, zone, format, miner for the files of this input (startOffset is set per file). */
-  opts: StreamOptions;
-}
-
-/** One content identity read through a file: its flow and acknowledgement frontier. */
-export interface Stream {
-  id: StreamId;
-  flow: StreamFlow;
-  writer: DocumentWriter;
-  tracker: AckTracker;
-  /** Its file was rewritten (truncated): its checkpoint stays, owned by no file, for a copy of the old content. */
-  retired: boolean;
-}
-
-/** The flow a file had when it was closed as quiet: reopened where it stopped, it goes on with it (no warm-up). */
-export interface QuietFlow {
-  identity: string;
-  offset: number;
-  flow: StreamFlow;
-}
-
-/** What every reader shares: the pipeline, the checkpoints, the streams open now, the timeouts, and the way to the sink. */
-export interface ReaderEnv {
-  ctx: FlowContext;
-  registry: Registry | undefined;
-  live: LiveStreams;
-  /** Read what is there and stop: a short file is complete, an open entry is flushed at the end. */
-  once: boolean;
-  multilineMs: number;
-  lingerMs: number;
-  shortFileWaitMs: number;
-  warmUpBytes: number;
-  /** How long a file may stay quiet before it is closed until it changes (fewer open files: longer). */
-  inactiveMs: () => number;
-  stopping: () => boolean;
-  log: (line: string) => void;
-  /** Hands a batch of a stream to the sink; resolves when the sink took it (acknowledgements come through the stream's tracker). */
-  ship: (s: Stream, batch: EventBatch) => Promise<void>;
-  counters: { bytesRead: number; fileReads: number };
-}
-
-/** What a look at a file came to: the shipper schedules, parks or lets go of it accordingly. */
-export type ReadVerdict =
-  /** Its fair share was read; more waits. */
-  | { kind: 'again' }
-  /** At its end: look again after `wakeInMs` (a timeout is pending), or when it changes. */
-  | { kind: 'caught-up'; wakeInMs: number | undefined }
-  /** Rotated away or deleted, read to its end and quiet (or read once): let go. */
-  | { kind: 'finished'; counted: boolean }
-  /** No new bytes for a while: close it until it changes, keeping its flow. */
-  | { kind: 'quiet'; flow: QuietFlow }
-  /** Rewritten under us: `old` ended; the reader starts again from byte 0. */
-  | { kind: 'truncated'; old: Stream }
-  /** The same content as a file read now: leave this one alone. */
-  | { kind: 'copy'; holder: LiveStream; stale: boolean; size: number }
-  /** Too short to identify: wait (`wakeInMs`), or let go when nothing more will come. */
-  | { kind: 'too-short'; complete: boolean; wakeInMs: number | undefined }
-  | { kind: 'stopped' };
 
 /** While reading a backlog, the size and first KiB are looked at again after this many bytes. */
 const CHECK_EVERY_BYTES = 1024 * 1024;
@@ -110,6 +49,11 @@ export class FileReader {
 
   get holding(): boolean {
     return this.stream?.flow.holding ?? false;
+  }
+
+  /** At a rescan: is there something to do (a start, a timeout, a quiet spell, bytes the watcher did not tell of)? One fstat at most. */
+  worthALook(now: number, inactiveMs: number): boolean {
+    return !this.stream || !this.attached || this.holding || now - this.lastGrowth >= inactiveMs || this.file.sizeNow() !== this.offset;
   }
 
   /** Reads what the file holds beyond the offset (at most `budget` bytes), then looks at the timeouts at its end. */

@@ -1,7 +1,8 @@
 import { describeInputError } from '../errors.js';
 import { Discovery } from '../sources/discovery.js';
 import { TailedFile, statPath } from '../sources/file-tailer.js';
-import type { FileReader, QuietFlow, TailInput } from './reader.js';
+import type { FileReader } from './reader.js';
+import type { QuietFlow, TailInput } from './tail-types.js';
 
 /** A file closed while quiet (or left to a copy with the same content): not reopened until it changes. */
 interface Dormant {
@@ -156,6 +157,21 @@ export class PathTable {
     for (const r of this.readers.values()) if (r.stream && !r.stream.retired) live.add(r.stream.id.identity);
     for (const d of this.dormant.values()) if (d.identity) live.add(d.identity);
     return live;
+  }
+
+  /**
+   * Bytes not yet acknowledged (`lag`) and not yet read (`unread`) in the open
+   * files, from their sizes now: during an outage reading waits, and the files grow meanwhile.
+   */
+  backlog(): { lag: number; unread: number } {
+    let lag = 0;
+    let unread = 0;
+    for (const r of this.readers.values()) {
+      const size = r.file.sizeNow();
+      lag += Math.max(0, size - (r.stream ? r.stream.tracker.committed : 0));
+      unread += Math.max(0, size - r.offset);
+    }
+    return { lag, unread };
   }
 
   /** The reader of this file, if it is open. */

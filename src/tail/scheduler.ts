@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { READ_CHUNK_BYTES } from '../sources/file-tailer.js';
-import type { FileReader, ReadVerdict } from './reader.js';
+import type { FileReader } from './reader.js';
+import type { ReadVerdict } from './tail-types.js';
 
 /** Pumps of the same file start at most this often: a trickle of writes is read in small batches, not per write. */
 const MIN_PUMP_GAP_MS = 100;

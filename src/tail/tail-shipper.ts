@@ -1,47 +1,19 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from '../checkpoints/registry.js';
 import { toDocumentBatch } from '../documents/document-batch.js';
 import { SinkFailed } from '../errors.js';
 import type { EventBatch, FlowContext } from '../flow.js';
-import type { Sink } from '../sink/event-sink.js';
+import { drainWithin, type Sink } from '../sink/event-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import type { HealthSnapshot } from './health.js';
+import { HintQueue } from './hints.js';
 import { LiveStreams } from './identify.js';
-import { FileReader, type ReadVerdict, type ReaderEnv, type Stream, type TailInput } from './reader.js';
+import { FileReader } from './reader.js';
 import { PathTable } from './reconcile.js';
 import { ReadScheduler } from './scheduler.js';
 import type { ShipStats } from './ship-stats.js';
+import type { ReadVerdict, ReaderEnv, Stream, TailOptions } from './tail-types.js';
 
-export type { TailInput } from './reader.js';
-
-export interface TailOptions {
-  inputs: TailInput[];
-  ctx: FlowContext;
-  sink: Sink;
-  stats: ShipStats;
-  /** Checkpoints: read at start, advanced on acknowledgements; none: every file from its start (`run --once`). */
-  registry: Registry | undefined;
-  log: (line: string) => void;
-  usePolling?: boolean;
-  /** Read what is there and stop (no watcher): `run --once`. */
-  once?: boolean;
-  /** Files read at the same time (default 4). */
-  readConcurrency?: number;
-  /** An entry held open is emitted after this long without new bytes (default 1.5 s). */
-  multilineTimeoutMs?: number;
-  /** Walk the globs again this often, whatever the watcher said (default 10 s). */
-  rescanMs?: number;
-  /** A renamed-away or deleted file, read to its end, is closed after this long without growth (default 5 s). */
-  lingerMs?: number;
-  /** A file without new bytes for this long is closed until it changes (default 5 min). */
-  inactiveMs?: number;
-  /** A stream resumed at a checkpoint first re-reads up to this many bytes before it for sector context (default 64 MiB). */
-  warmUpBytes?: number;
-  /** A file shorter than a KiB is identified by what it holds once it has not grown for this long (default 10 s). */
-  shortFileWaitMs?: number;
-  /** With more than 256 files open, a file without new bytes for this long is closed until it changes (default 30 s). */
-  inactiveWhenManyMs?: number;
-}
+export type { TailInput, TailOptions } from './tail-types.js';
 
 /** With more files open than this, quiet ones are closed sooner: each holds a descriptor and a flow. */
 const MANY_OPEN_FILES = 256;
@@ -72,8 +44,7 @@ export class TailShipper {
   private readonly discovery: Discovery;
   private readonly paths: PathTable;
   private readonly env: ReaderEnv;
-  private readonly hints = new Set<string>();
-  private hintLoop: Promise<void> | undefined;
+  private readonly hints: HintQueue;
   private ticker: NodeJS.Timeout | undefined;
   private ticks = 0;
   private stopping = false;
@@ -116,6 +87,7 @@ export class TailShipper {
       counters: this.stats,
     };
     const globs = opts.inputs.flatMap((i) => i.globs);
+    this.hints = new HintQueue((path) => this.look(path), () => this.stopping);
     this.discovery = new Discovery(globs, { usePolling: opts.usePolling ?? false, onHint: (p) => this.hint(p), log: this.log });
     this.paths = new PathTable(opts.inputs, this.discovery.plainPaths, (file, path, input, quietFlow) => new FileReader(file, path, input, this.env, quietFlow), this.log);
     let resolve!: (e: Error | undefined) => void;
@@ -156,9 +128,9 @@ export class TailShipper {
   /** `--once`: everything there now is read (the caller then drains the sink). */
   async idle(): Promise<void> {
     for (;;) {
-      if (this.hintLoop) await this.hintLoop;
+      await this.hints.settled();
       const idle = await this.scheduler.onIdle();
-      if (idle && !this.hintLoop && this.hints.size === 0) return;
+      if (idle && this.hints.idle) return;
     }
   }
 
@@ -189,24 +161,7 @@ export class TailShipper {
     this.ticker = undefined;
     this.scheduler.stop();
     await this.discovery.close();
-    let drained = false;
-    if (drainMs > 0) {
-      const ac = new AbortController();
-      const drain = this.sink.drain().then(
-        () => true,
-        (err: unknown) => {
-          this.log(`shutdown: ${(err as Error)?.message ?? String(err)}`);
-          return false;
-        },
-      );
-      drained = await Promise.race([drain, sleep(drainMs, false, { signal: ac.signal }).catch(() => false)]);
-      ac.abort();
-      if (!drained && !this.failure) {
-        this.log(`shutdown: not everything was acknowledged within ${Math.round(drainMs / 1000)} s; it stays unacknowledged and is read again at the next start`);
-      }
-    } else {
-      drained = this.sink.inFlight === 0;
-    }
+    const drained = drainMs > 0 ? await drainWithin(this.sink, drainMs, this.log, () => this.failure !== undefined) : this.sink.inFlight === 0;
     this.lastSnapshot = this.snapshot();
     const live = this.paths.liveIdentities();
     this.sink.close();
@@ -222,14 +177,7 @@ export class TailShipper {
   snapshot(): HealthSnapshot {
     const readers = this.paths.readers;
     if (this.stopping && this.lastSnapshot && readers.size === 0) return { ...this.lastSnapshot, inFlightBytes: this.sink.inFlight };
-    let lag = 0;
-    let unread = 0;
-    for (const r of readers.values()) {
-      // The size now, not at the last read: during an outage reading waits, and the file grows meanwhile.
-      const size = r.file.sizeNow();
-      lag += Math.max(0, size - (r.stream ? r.stream.tracker.committed : 0));
-      unread += Math.max(0, size - r.offset);
-    }
+    const { lag, unread } = this.paths.backlog();
     const c = this.sink.counters;
     return {
       files: readers.size,
@@ -264,7 +212,7 @@ export class TailShipper {
     const inactive = this.inactiveAfter();
     for (const r of this.paths.readers.values()) {
       if (this.scheduler.busy(r)) continue;
-      if (!r.stream || !r.attached || r.holding || now - r.lastGrowth >= inactive || r.file.sizeNow() !== r.offset) this.scheduler.schedule(r);
+      if (r.worthALook(now, inactive)) this.scheduler.schedule(r);
     }
   }
 
@@ -274,31 +222,18 @@ export class TailShipper {
   }
 
   private hint(path: string): void {
-    if (this.stopping) return;
     this.hints.add(path);
-    this.kickHints();
   }
 
-  private kickHints(): void {
-    if (this.hintLoop) return;
-    this.hintLoop = this.processHints().finally(() => {
-      this.hintLoop = undefined;
-      // A hint that came as the loop was ending.
-      if (this.hints.size > 0 && !this.stopping) this.kickHints();
-    });
-  }
-
-  private async processHints(): Promise<void> {
-    while (this.hints.size > 0 && !this.stopping) {
-      const path = this.hints.values().next().value as string;
-      this.hints.delete(path);
-      try {
-        const { look, again } = await this.paths.check(path, () => this.stopping);
-        for (const r of look) this.scheduler.schedule(r);
-        if (again) this.hint(path);
-      } catch (err) {
-        this.paths.problem(path, err);
-      }
+  /** A hinted path: which file it names now, and which readers are worth a look; true: look at it again. */
+  private async look(path: string): Promise<boolean> {
+    try {
+      const { look, again } = await this.paths.check(path, () => this.stopping);
+      for (const r of look) this.scheduler.schedule(r);
+      return again;
+    } catch (err) {
+      this.paths.problem(path, err);
+      return false;
     }
   }
 
