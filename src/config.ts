@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { CREDENTIALS_HINT, SealtrailError, usageError } from './errors.js';
-import { minerNumber } from './events/rule-engine.js';
+import { minerNumber } from './values.js';
 import { zoneProblem } from './records/zone.js';
 
 /**
