@@ -54,17 +54,17 @@ export interface EventBatch {
 export class FlowContext {
   readonly rules: RuleEngine;
   readonly shapes: FamilyShapes[];
-  private readonly openers = new Map<string, Opener>();
 
   constructor(readonly defs: Definitions) {
     this.rules = new RuleEngine(defs);
     this.shapes = resolveShapes(defs);
-    for (const p of defs.pipelines) this.openers.set(p.name, resolveOpener(p.opens, p.file));
+    for (const p of defs.pipelines) resolveOpener(p.opens, p.file);
   }
 
-  /** How an entry opens in a stream of this format: any of its families' openers. */
+  /** How an entry opens in a stream of this format: any of its families' openers (each looked up once). */
   openerFor(format: string | undefined): Opener {
-    return anyOpener(selectFamilies(this.defs.pipelines, format).map((p) => this.openers.get(p.name)!));
+    const families = selectFamilies(this.defs.pipelines, format);
+    return anyOpener(families.map((p) => resolveOpener(p.opens, p.file)));
   }
 }
 

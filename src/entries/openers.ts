@@ -53,9 +53,16 @@ export const DEFAULT_OPENER: Opener = (text) => {
   return c0 === 123 && text.charCodeAt(1) === 34;
 };
 
-/** One opener that says yes when any of these does (each counted once). */
+/** What a combined opener is made of. */
+const PARTS = new Map<Opener, Opener[]>([[DEFAULT_OPENER, [opensWithDate, opensWithJsonObject]]]);
+
+/**
+ * One opener that says yes when any of these does (each counted once, the
+ * combined ones taken apart first: `date` and `json-object` together are
+ * one test).
+ */
 export function anyOpener(openers: readonly Opener[]): Opener {
-  const list = [...new Set(openers)];
+  const list = [...new Set(openers.flatMap((o) => PARTS.get(o) ?? [o]))];
   if (list.length === 0) return () => false;
   if (list.length === 1) return list[0]!;
   const named = new Set<Opener>([opensWithDate, opensWithJsonObject]);
