@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { CREDENTIALS_HINT, SealtrailError, usageError } from './errors.js';
-import { minerNumber } from './events/rule-engine.js';
+import { minerNumber } from './values.js';
 import { zoneProblem } from './records/zone.js';
 
 /**
@@ -14,8 +14,13 @@ export interface InputConfig {
   format: string | undefined;
   timezone: string | undefined;
   host: string | undefined;
-  role: 'sealer' | 'poster' | 'worker' | 'miner' | undefined;
   miner: number | undefined;
+  /**
+   * @deprecated `role:` never changed anything: a config file that still
+   * has it is read with a warning. Kept only so callers that set it to
+   * undefined compile; nothing reads it.
+   */
+  role?: undefined;
 }
 
 export interface RunConfig {
@@ -29,8 +34,6 @@ export interface RunConfig {
   metricsPort: number | undefined;
   inputs: InputConfig[];
 }
-
-const ROLES = new Set(['sealer', 'poster', 'worker', 'miner']);
 
 function fail(file: string, what: string, hint = 'see examples/sealtrail.yaml'): never {
   throw new SealtrailError('E_CONFIG', `${file}: ${what}`, hint);
@@ -74,6 +77,8 @@ export interface ConfigChecks {
   formats?: string[];
   /** Those to suggest (the pipelines' names). */
   formatNames?: string[];
+  /** Where a warning about the file goes (one line each); default: standard error. */
+  warn?: (line: string) => void;
 }
 
 function str(file: string, where: string, v: unknown): string | undefined {
@@ -107,8 +112,10 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
     checkKeys(file, where, r, INPUT_KEYS);
     const paths = typeof r.paths === 'string' ? [r.paths] : r.paths;
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) fail(file, `${where}.paths must list globs`);
-    const role = str(file, `${where}.role`, r.role);
-    if (role !== undefined && !ROLES.has(role)) fail(file, `${where}.role must be one of sealer, poster, worker, miner`);
+    if (r.role !== undefined) {
+      const warn = checks.warn ?? ((line: string) => process.stderr.write(`sealtrail: ${line}\n`));
+      warn(`${file}: ${where}.role is ignored (it never changed how lines are read); remove it`);
+    }
     let miner: number | undefined;
     if (r.miner !== undefined) {
       miner = minerNumber(r.miner);
@@ -126,7 +133,6 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
       format: format === 'auto' ? undefined : format,
       timezone,
       host: str(file, `${where}.host`, r.host),
-      role: role as InputConfig['role'],
       miner,
     };
   });

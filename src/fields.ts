@@ -13,6 +13,16 @@ export interface FieldSpec {
   type: FieldType;
 }
 
+/**
+ * A field a family declares in its pipeline file beyond the contract's
+ * (under `filecoin.`): its value sits at `slot` in the event's `extra`.
+ */
+export interface DeclaredField {
+  name: string;
+  type: FieldType;
+  slot: number;
+}
+
 export const FIELDS: readonly FieldSpec[] = [
   { name: '@timestamp', key: 'time', type: 'date' },
   { name: 'event.id', key: 'id', type: 'keyword' },

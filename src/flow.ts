@@ -1,11 +1,13 @@
-import type { Definitions } from './definitions.js';
+import { selectFamilies, type Definitions } from './definitions.js';
 import { eventId, eventIdPrefix } from './documents/event-id.js';
 import { SectorTracker } from './enrich/sector-tracker.js';
 import { DEFAULT_JOIN_LIMITS, EntryJoiner } from './entries/entry-joiner.js';
+import { anyOpener, resolveOpener, type Opener } from './entries/openers.js';
+import { finishEvent, newEvent } from './events/new-event.js';
 import { RuleEngine } from './events/rule-engine.js';
 import { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './lines/line-splitter.js';
 import type { Entry, EntryBatch, SealEvent, StreamIdentity } from './model.js';
-import { RecordParser } from './records/record-parser.js';
+import { RecordParser, resolveShapes, type FamilyShapes } from './records/record-parser.js';
 import type { ZoneResolver } from './records/zone.js';
 import { fingerprintOf } from './sources/fingerprint.js';
 
@@ -45,11 +47,25 @@ export interface EventBatch {
   resumeAt: number;
 }
 
-/** Shared, read-only parts built once per process from the pipeline files. */
+/**
+ * Shared, read-only parts built once per process from the pipeline files:
+ * each family's shapes and entry opener looked up in the stages' registries
+ * (a name none has fails here, naming the file), and its rules compiled.
+ */
 export class FlowContext {
   readonly rules: RuleEngine;
+  readonly shapes: FamilyShapes[];
+
   constructor(readonly defs: Definitions) {
     this.rules = new RuleEngine(defs);
+    this.shapes = resolveShapes(defs);
+    for (const p of defs.pipelines) resolveOpener(p.opens, p.file);
+  }
+
+  /** How an entry opens in a stream of this format: any of its families' openers (each looked up once). */
+  openerFor(format: string | undefined): Opener {
+    const families = selectFamilies(this.defs.pipelines, format);
+    return anyOpener(families.map((p) => resolveOpener(p.opens, p.file)));
   }
 }
 
@@ -63,7 +79,8 @@ const MAX_HELD_CHARS = 1024 * 1024;
 
 export class StreamFlow {
   private readonly splitter: LineSplitter;
-  private readonly joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS);
+  private readonly opens: Opener;
+  private readonly joiner: EntryJoiner;
   private readonly records: RecordParser;
   private readonly tracker: SectorTracker;
   private readonly idPrefix: string;
@@ -82,7 +99,9 @@ export class StreamFlow {
     private readonly opts: StreamOptions,
   ) {
     this.splitter = new LineSplitter(opts.startOffset ?? 0, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-    this.records = new RecordParser(ctx.defs, opts.zone, opts.format);
+    this.opens = ctx.openerFor(opts.format);
+    this.joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens);
+    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format);
     this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
@@ -158,7 +177,7 @@ export class StreamFlow {
    * then `endWarmUp()`. Nothing comes out of it.
    */
   beginWarmUp(from: number): void {
-    this.warm = { splitter: undefined, joiner: new EntryJoiner(DEFAULT_JOIN_LIMITS), at: from };
+    this.warm = { splitter: undefined, joiner: new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens), at: from };
   }
 
   warmUp(chunk: Buffer): void {
@@ -184,40 +203,47 @@ export class StreamFlow {
     if (w?.splitter) this.learn(w.joiner.flush(w.splitter.resumeAt));
   }
 
+  /** Warm-up: what the entries teach the tracker, nothing emitted (timeless ones before any time teach nothing). */
   private learn(batch: EntryBatch): void {
-    for (const entry of batch.entries) {
-      const ev = this.toEvent(entry);
-      if (Number.isNaN(ev.time)) {
-        if (Number.isNaN(this.lastTime)) continue;
-        ev.time = this.lastTime;
-      } else this.lastTime = ev.time;
-      this.tracker.enrich(ev);
-    }
+    this.feed(batch, false, undefined);
   }
 
   /** `release`: emit the timeless entries held, with the fallback time (a pause, the end). */
   private toEvents(batch: EntryBatch, release: boolean): EventBatch {
     const out: SealEvent[] = [];
+    this.feed(batch, release, out);
+    const resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
+    return { events: out, resumeAt };
+  }
+
+  /**
+   * Entries → enriched events, each dated: by its own time, else the last
+   * time the stream showed. Timeless ones before any time are held (`out`
+   * given) until a time follows or they are released, or dropped (warm-up).
+   */
+  private feed(batch: EntryBatch, release: boolean, out: SealEvent[] | undefined): void {
     for (const entry of batch.entries) {
       const ev = this.toEvent(entry);
       if (Number.isNaN(ev.time)) {
         if (Number.isNaN(this.lastTime)) {
-          this.held.push(ev);
-          this.heldChars += ev.original.length;
-          if (this.held.length >= MAX_HELD_ENTRIES || this.heldChars >= MAX_HELD_CHARS) this.release(this.fallbackTime(), out);
+          if (out) this.hold(ev, out);
           continue;
         }
         ev.time = this.lastTime;
       } else {
         this.lastTime = ev.time;
-        if (this.held.length > 0) this.release(ev.time, out);
+        if (out && this.held.length > 0) this.release(ev.time, out);
       }
       this.tracker.enrich(ev);
-      out.push(ev);
+      out?.push(ev);
     }
-    if (release && this.held.length > 0) this.release(this.fallbackTime(), out);
-    const resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
-    return { events: out, resumeAt };
+    if (out && release && this.held.length > 0) this.release(this.fallbackTime(), out);
+  }
+
+  private hold(ev: SealEvent, out: SealEvent[]): void {
+    this.held.push(ev);
+    this.heldChars += ev.original.length;
+    if (this.held.length >= MAX_HELD_ENTRIES || this.heldChars >= MAX_HELD_CHARS) this.release(this.fallbackTime(), out);
   }
 
   /** A time for entries that have none to borrow; never 0 (1970 is no one's time). */
@@ -239,69 +265,9 @@ export class StreamFlow {
 
   private toEvent(entry: Entry): SealEvent {
     const r = this.records.parse(entry);
-    const ev: SealEvent = {
-      time: r.time,
-      id: eventId(this.idPrefix, entry.offset),
-      action: 'log',
-      dataset: r.dataset,
-      original: entry.original,
-      message: r.message,
-      level: r.level,
-      logger: r.logger,
-      originFile: r.originFile,
-      originLine: r.originLine,
-      path: this.stream.path,
-      offset: entry.offset,
-      host: this.opts.host,
-      tags: r.tags,
-      // Every optional field present from the start: one hidden class for all
-      // events keeps the serialiser's and tracker's property reads monomorphic.
-      duration: undefined,
-      sector: undefined,
-      miner: undefined,
-      state: undefined,
-      previousState: undefined,
-      smEvent: undefined,
-      nodeId: undefined,
-      location: undefined,
-      storageHost: undefined,
-      taskName: undefined,
-      taskType: undefined,
-      messageCid: undefined,
-      messageMethod: undefined,
-      postType: undefined,
-      postDeadline: undefined,
-      blockCid: undefined,
-      blockHeight: undefined,
-      errorMessage: undefined,
-      errorCode: undefined,
-      filePath: undefined,
-      fileName: undefined,
-      syslogHost: undefined,
-      processName: undefined,
-      processPid: undefined,
-      containerName: undefined,
-      sectorFirstSeen: undefined,
-    };
+    const ev = newEvent(r, entry, eventId(this.idPrefix, entry.offset), this.stream.path, this.opts.host);
     this.ctx.rules.classify(r, ev);
-    if (r.tags !== ev.tags && r.tags) ev.tags = r.tags; // classify may have tagged the record
-    if (Number.isNaN(r.time)) {
-      const c0 = entry.body.charCodeAt(0);
-      (ev.tags ??= []).push(c0 >= 48 && c0 <= 57 ? 'timestamp_invalid' : 'timestamp_missing');
-    }
-    if (entry.truncated) (ev.tags ??= []).push('truncated');
-    const w = entry.wrapper;
-    if (w) {
-      if (w.kind === 'journald') {
-        ev.syslogHost = w.source;
-        ev.processName = w.process;
-        ev.processPid = w.pid;
-      } else if (w.kind === 'docker') {
-        ev.containerName = w.source;
-      } else {
-        ev.processName = w.source;
-      }
-    }
+    finishEvent(r, entry, ev);
     return ev;
   }
 }

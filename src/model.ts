@@ -1,3 +1,5 @@
+import type { DeclaredField } from './fields.js';
+
 /**
  * The shapes data takes as it flows one way through sealtrail:
  *
@@ -75,8 +77,18 @@ export interface ParsedRecord {
 }
 
 /**
- * An event, flat. `documents/fields.ts` maps each key to its contract field
+ * The values of the fields families declare beyond the contract's, by the
+ * field's slot (`fields`: the declaring table, which the serialiser writes by).
+ */
+export interface ExtraValues {
+  readonly fields: readonly DeclaredField[];
+  readonly values: (string | number | undefined)[];
+}
+
+/**
+ * An event, flat. `src/fields.ts` maps each key to its contract field
  * name (e.g. `sector` → `filecoin.sector.number`); nothing else needs to know.
+ * Fields a family declares itself sit in `extra`.
  */
 export interface SealEvent {
   time: number;
@@ -120,6 +132,8 @@ export interface SealEvent {
   containerName?: string;
   /** Internal, not a document field: when this stream first saw the event's sector. */
   sectorFirstSeen?: number;
+  /** Fields declared by the families' pipeline files (`captures:`), when the event has any. */
+  extra?: ExtraValues;
 }
 
-export type EventKey = Exclude<keyof SealEvent, 'tags' | 'sectorFirstSeen'>;
+export type EventKey = Exclude<keyof SealEvent, 'tags' | 'sectorFirstSeen' | 'extra'>;

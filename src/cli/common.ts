@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SealtrailError, redactSecrets, usageError } from '../errors.js';
-import { minerNumber } from '../events/rule-engine.js';
+import { minerNumber } from '../values.js';
 
 /** One sub-command (named in main.ts's table): `run` returns the process exit code. */
 export interface Command {

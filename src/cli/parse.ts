@@ -18,12 +18,16 @@ Options:
   --timezone IANA      zone for timestamps that carry none (rust-fil-proofs
                        lines); default: this machine's zone ($TZ, else /etc/localtime)
   --host NAME          host.name of the events; default: this machine's name
-  --format NAME        parse every line as this family (lotus, filcrypto, venus);
-                       default: detect per line
+  --format NAME        parse every line as this family (a folder under pipelines/:
+                       lotus, filcrypto, venus, …); default: detect per line
   --miner ID           miner of sectors whose lines never name one (f01234)
   --max-line-bytes N   cut longer lines there and tag them "truncated"
                        (default 1048576)
   -h, --help           this help
+
+Environment:
+  SEALTRAIL_PIPELINES  DIR[:DIR…] of family folders to add to the bundled
+                       pipelines/ (one of the same name replaces the bundled one)
 
 Examples:
   sealtrail parse --timezone Asia/Shanghai sealer.log poster.log

@@ -1,16 +1,19 @@
-import { FIELDS, type FieldSpec } from '../fields.js';
+import { FIELDS, type DeclaredField, type FieldSpec } from '../fields.js';
 import type { SealEvent } from '../model.js';
 import { IsoFormatter } from '../records/timestamp.js';
 
+/** A contract field, or one a family declared (its value at `slot` of the event's extra values). */
+type Leaf = FieldSpec | (DeclaredField & { key?: undefined });
+
 interface Node {
   name: string;
-  field?: FieldSpec;
+  field?: Leaf;
   children: Node[];
 }
 
-function tree(): Node {
+function tree(fields: readonly Leaf[]): Node {
   const root: Node = { name: '', children: [] };
-  for (const f of FIELDS) {
+  for (const f of fields) {
     let node = root;
     const parts = f.name === '@timestamp' ? ['@timestamp'] : f.name.split('.');
     parts.forEach((part, i) => {
@@ -31,14 +34,18 @@ function tree(): Node {
  * written when its first present field is (a flag per object says whether it
  * is open yet).
  */
-function compile(): Serialiser {
+function compile(declared: readonly DeclaredField[] = []): Serialiser {
   const lines: string[] = [];
   let counter = 0;
   const flag = new Map<Node, string>();
   const parentOf = new Map<Node, Node>();
-  const root = tree();
-  function value(f: FieldSpec): string {
-    const v = `ev.${f.key}`;
+  const root = tree([...FIELDS, ...declared]);
+  function read(f: Leaf): string {
+    return f.key === undefined ? `x[${f.slot}]` : `ev.${f.key}`;
+  }
+  function value(f: Leaf): string {
+    const v = read(f);
+    if (f.key === undefined) return f.type === 'long' ? v : `q(${v})`;
     if (f.type === 'date') return `'"' + iso.format(${v}) + '"'`;
     if (f.type === 'long') return `${v}`;
     if (f.key === 'tags') return `JSON.stringify(${v})`;
@@ -69,7 +76,7 @@ function compile(): Serialiser {
   function emit(node: Node): void {
     for (const c of node.children) {
       if (c.field) {
-        lines.push(`if (ev.${c.field.key} !== undefined) { ${open(node)} s += '"${c.name}":' + ${value(c.field)}; }`);
+        lines.push(`if (${read(c.field)} !== undefined) { ${open(node)} s += '"${c.name}":' + ${value(c.field)}; }`);
       } else {
         emit(c);
         lines.push(`if (${flag.get(c)}) s += '}';`);
@@ -77,6 +84,7 @@ function compile(): Serialiser {
     }
   }
   lines.push(`let s = '{'; let first = true;`);
+  if (declared.length > 0) lines.push(`const x = ev.extra === undefined ? [] : ev.extra.values;`);
   for (const k of REPEATING) lines.push(`const m${k} = memo.${k};`);
   declare(root);
   emit(root);
@@ -99,13 +107,27 @@ function lastQuoted(): (s: string) => string {
 const write = compile();
 const quote = (s: string): string => JSON.stringify(s);
 
+/**
+ * Events that carry fields a family declared are written by a writer made
+ * for the declaring table (once per table): those fields take their place
+ * in the nesting after the contract's. Every other event takes `write`.
+ */
+const extended = new WeakMap<readonly DeclaredField[], Serialiser>();
+function writerFor(ev: SealEvent): Serialiser {
+  const extra = ev.extra;
+  if (extra === undefined) return write;
+  let w = extended.get(extra.fields);
+  if (!w) extended.set(extra.fields, (w = compile(extra.fields)));
+  return w;
+}
+
 /** Event → the JSON document `parse` prints and `run` indexes. */
 export class DocumentWriter {
   private readonly iso = new IsoFormatter();
   private readonly memo: Record<string, (s: string) => string> = Object.fromEntries([...REPEATING].map((k) => [k, lastQuoted()]));
 
   toJson(ev: SealEvent): string {
-    return write(ev, this.iso, quote, this.memo);
+    return writerFor(ev)(ev, this.iso, quote, this.memo);
   }
 
   /**
@@ -117,7 +139,7 @@ export class DocumentWriter {
     let buf = Buffer.allocUnsafe(Math.max(64 * 1024, events.length * 1024));
     let off = 0;
     for (const ev of events) {
-      const json = write(ev, this.iso, quote, this.memo);
+      const json = writerFor(ev)(ev, this.iso, quote, this.memo);
       if (off + json.length * 3 + 1 > buf.length) {
         const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, off + json.length * 3 + 1));
         buf.copy(bigger, 0, 0, off);

@@ -1,5 +1,6 @@
 import type { Entry, EntryBatch, LineBatch, Wrapper } from '../model.js';
-import { Unwrapper, opensEntry } from './unwrap.js';
+import { DEFAULT_OPENER, type Opener } from './openers.js';
+import { Unwrapper } from './unwrap.js';
 
 /**
  * One rule closes an entry that never meets a line opening the next one (a
@@ -20,14 +21,15 @@ export interface JoinLimits {
 export const DEFAULT_JOIN_LIMITS: JoinLimits = { maxLines: 2000, maxBytes: 256 * 1024 };
 
 /**
- * Joins lines into entries: an entry runs from a line that opens one (a
- * timestamp, or a zap JSON object) until the next such line. Indented frames,
+ * Joins lines into entries: an entry runs from a line that opens one (the
+ * stream's opener, from its families' pipeline files: a date, a zap JSON
+ * object) until the next such line. Indented frames,
  * `Caused by:`, blank lines and a panic's goroutine dump all belong to the
  * entry above them. The last entry stays open until a later line (or
  * `flush`) closes it, so entries are whole across read boundaries.
  */
 export class EntryJoiner {
-  private readonly unwrapper = new Unwrapper();
+  private readonly unwrapper: Unwrapper;
   // The open entry: first line kept apart so a one-line entry allocates no arrays.
   private open = false;
   private offset = 0;
@@ -40,7 +42,12 @@ export class EntryJoiner {
   private lines = 0;
   private bytes = 0;
 
-  constructor(private readonly limits: JoinLimits = DEFAULT_JOIN_LIMITS) {}
+  constructor(
+    private readonly limits: JoinLimits = DEFAULT_JOIN_LIMITS,
+    private readonly opens: Opener = DEFAULT_OPENER,
+  ) {
+    this.unwrapper = new Unwrapper(opens);
+  }
 
   /** Has an entry been held open, waiting for continuation lines? */
   get holding(): boolean {
@@ -54,6 +61,7 @@ export class EntryJoiner {
     let cutIdx = 0;
     const unwrapper = this.unwrapper;
     const { maxLines, maxBytes } = this.limits;
+    const opens = this.opens;
     const n = texts.length;
     for (let i = 0; i < n; i++) {
       const original = texts[i]!;
@@ -65,7 +73,7 @@ export class EntryJoiner {
       // Bytes as read, newline included, from the offsets (no byteLength per line);
       // a cut line counts its skipped rest too, which only closes its entry sooner.
       const bytes = (i + 1 < n ? starts[i + 1]! : batch.end) - starts[i]!;
-      if (!this.open || opensEntry(body) || this.lines >= maxLines || this.bytes + bytes > maxBytes) {
+      if (!this.open || opens(body) || this.lines >= maxLines || this.bytes + bytes > maxBytes) {
         if (this.open) out.push(this.close());
         this.open = true;
         this.offset = starts[i]!;

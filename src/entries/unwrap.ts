@@ -1,4 +1,5 @@
 import type { Wrapper } from '../model.js';
+import { DEFAULT_OPENER, type Opener } from './openers.js';
 
 // Colour codes as escape bytes, or as the literal `^[[34m` a paste leaves.
 const ANSI = /(?:\x1b|\^\[)\[[0-9;]*[A-Za-z]/g;
@@ -17,6 +18,9 @@ const PM2 = /^(\d+)\|([^|]*?) *\| ?/;
  */
 export class Unwrapper {
   wrapper: Wrapper | undefined;
+
+  /** `opens`: the stream's entry opener, which tells a compose prefix from a table row. */
+  constructor(private readonly opens: Opener = DEFAULT_OPENER) {}
 
   peel(line: string): string {
     this.wrapper = undefined;
@@ -54,7 +58,7 @@ export class Unwrapper {
         const rest = line.slice(m[0].length);
         const name = m[1]!;
         const last = name.charCodeAt(name.length - 1);
-        if ((last >= 48 && last <= 57) || opensEntry(rest)) {
+        if ((last >= 48 && last <= 57) || this.opens(rest)) {
           this.wrapper = { kind: 'docker', source: name };
           return rest;
         }
@@ -62,11 +66,4 @@ export class Unwrapper {
     }
     return line;
   }
-}
-
-/** Does this (peeled) line open a new entry, rather than continue the last? */
-export function opensEntry(text: string): boolean {
-  const c0 = text.charCodeAt(0);
-  if (c0 >= 48 && c0 <= 57) return text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45;
-  return c0 === 123 && text.charCodeAt(1) === 34; // `{"` — a zap JSON line
 }

@@ -1,7 +1,7 @@
 import { usageError } from '../errors.js';
 import { esUrl } from '../elasticsearch.js';
 import { defaultZone, machineZone } from '../records/zone.js';
-import { minerNumber } from '../events/rule-engine.js';
+import { minerNumber } from '../values.js';
 import { checkZone, parseDuration } from './format.js';
 
 /** The options every query command takes, for parseArgs. */

@@ -1,11 +1,31 @@
-import type { Definitions } from '../definitions.js';
-import { usageError } from '../errors.js';
+import { selectFamilies, type Definitions } from '../definitions.js';
+import { SealtrailError } from '../errors.js';
 import type { Entry, ParsedRecord } from '../model.js';
-import { SHAPES, type ShapeParser } from './shapes.js';
+import { shapeNamed, shapeNames, type Shape, type ShapeParser } from './shapes.js';
 import { TimestampReader } from './timestamp.js';
 import type { ZoneResolver } from './zone.js';
 
 export const UNKNOWN_DATASET = 'sealtrail.unknown';
+
+/** A family with its shapes looked up: what the records stage needs of a pipeline file. */
+export interface FamilyShapes {
+  name: string;
+  dataset: string;
+  shapes: Shape[];
+}
+
+/** Looks up every family's shapes by name; a name no shape has is a configuration error naming the file. */
+export function resolveShapes(defs: Definitions): FamilyShapes[] {
+  return defs.pipelines.map((p) => ({
+    name: p.name,
+    dataset: p.dataset,
+    shapes: p.shapes.map((name) => {
+      const shape = shapeNamed(name);
+      if (!shape) throw new SealtrailError('E_CONFIG', `${p.file}: unknown shape ${JSON.stringify(name)}; known: ${shapeNames().join(', ')}`, 'fix the pipeline file; see pipelines/README.md');
+      return shape;
+    }),
+  }));
+}
 
 interface Candidate {
   parse: ShapeParser;
@@ -24,18 +44,12 @@ export class RecordParser {
   private readonly ts = new TimestampReader();
 
   constructor(
-    defs: Definitions,
+    families: FamilyShapes[],
     private readonly zone: ZoneResolver,
     format?: string,
   ) {
-    const pipelines = format ? defs.pipelines.filter((p) => p.name === format || p.dataset === format) : defs.pipelines;
-    if (format && pipelines.length === 0) {
-      throw usageError(`unknown --format "${format}"`, `known: ${defs.pipelines.map((p) => p.name).join(', ')}`);
-    }
-    for (const p of pipelines) {
-      for (const shape of p.shapes) {
-        (shape === 'zap-json' ? this.json : this.timed).push({ parse: SHAPES[shape], dataset: p.dataset });
-      }
+    for (const f of selectFamilies(families, format)) {
+      for (const shape of f.shapes) (shape.takes === 'json' ? this.json : this.timed).push({ parse: shape.parse, dataset: f.dataset });
     }
   }
 

@@ -1,0 +1,56 @@
+import type { ParsedRecord } from '../model.js';
+
+/**
+ * What every shape needs: level names, the record it returns, and the small
+ * scanners it reads a line with (indices into the body, no objects).
+ */
+export const LEVELS = new Map<string, string>([
+  ['INFO', 'info'], ['info', 'info'], ['Info', 'info'],
+  ['WARN', 'warn'], ['warn', 'warn'], ['WARNING', 'warn'], ['warning', 'warn'], ['Warn', 'warn'],
+  ['ERROR', 'error'], ['error', 'error'], ['Error', 'error'], ['ERRO', 'error'],
+  ['DEBUG', 'debug'], ['debug', 'debug'], ['Debug', 'debug'],
+  ['TRACE', 'debug'], ['trace', 'debug'],
+  ['DPANIC', 'dpanic'], ['dpanic', 'dpanic'],
+  ['PANIC', 'panic'], ['panic', 'panic'],
+  ['FATAL', 'fatal'], ['fatal', 'fatal'],
+]);
+
+export function record(
+  time: number,
+  level: string | undefined,
+  logger: string | undefined,
+  originFile: string | undefined,
+  originLine: number | undefined,
+  message: string,
+  fieldsText: string | undefined,
+  dataset: string,
+): ParsedRecord {
+  return { time, level, logger, originFile, originLine, message, fieldsText, fields: undefined, dataset, tags: undefined };
+}
+
+/** `ffsm/fsm.go:196`, `zap@v1.15.0/sugar.go:179`: a path, a colon, digits. */
+export function callerColon(s: string, from: number, to: number): number {
+  const colon = s.lastIndexOf(':', to - 1);
+  if (colon <= from || colon === to - 1) return -1;
+  for (let k = colon + 1; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return -1;
+  }
+  return colon;
+}
+
+export function skipSpaces(s: string, i: number): number {
+  while (s.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+export function tokenEnd(s: string, i: number, lineEnd: number): number {
+  const sp = s.indexOf(' ', i);
+  return sp === -1 || sp > lineEnd ? lineEnd : sp;
+}
+
+/** The end of the body's first line from `from`: the index of its `\n`, or the body's length. */
+export function lineEndFrom(body: string, from: number): number {
+  const nl = body.indexOf('\n', from);
+  return nl === -1 ? body.length : nl;
+}

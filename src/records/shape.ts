@@ -1,0 +1,21 @@
+import type { ParsedRecord } from '../model.js';
+import type { TimestampReader } from './timestamp.js';
+import type { ZoneResolver } from './zone.js';
+
+/**
+ * What a line looks like. A shape reads an entry's body whose leading
+ * timestamp (if any) has already been read, and returns a record or
+ * undefined when the body is not of its shape. It runs once per line and
+ * must be a single cheap pass: no regex, no object it does not return.
+ */
+export type ShapeParser = (body: string, ts: TimestampReader, zone: ZoneResolver, dataset: string) => ParsedRecord | undefined;
+
+export interface Shape {
+  /**
+   * Which bodies it is offered: `timed` ones start with a timestamp that
+   * read (`ts` holds it), `json` ones with `{` (`ts` is only a reader for
+   * the shape to use).
+   */
+  readonly takes: 'timed' | 'json';
+  readonly parse: ShapeParser;
+}
