@@ -15,12 +15,6 @@ export interface InputConfig {
   timezone: string | undefined;
   host: string | undefined;
   miner: number | undefined;
-  /**
-   * @deprecated `role:` never changed anything: a config file that still
-   * has it is read with a warning. Kept only so callers that set it to
-   * undefined compile; nothing reads it.
-   */
-  role?: undefined;
 }
 
 export interface RunConfig {

@@ -91,7 +91,6 @@ export const runCommand: Command = {
       format: values.format,
       timezone: values.timezone,
       host: values.host,
-      role: undefined,
       miner: parseMiner(values.miner),
     };
     let config: RunConfig;
