@@ -1,26 +1,16 @@
-import type { EventKey } from './model.js';
+import type { EventKey, FieldType } from './model.js';
+
+export type { DeclaredField, FieldType } from './model.js';
 
 /**
  * The contract's document fields and the flat event keys that hold them.
  * The serialiser nests them in this order; rule files name fields by their
  * contract name (`filecoin.post.type`) and are resolved through this table.
  */
-export type FieldType = 'keyword' | 'long' | 'date';
-
 export interface FieldSpec {
   name: string;
   key: EventKey | 'tags';
   type: FieldType;
-}
-
-/**
- * A field a family declares in its pipeline file beyond the contract's
- * (under `filecoin.`): its value sits at `slot` in the event's `extra`.
- */
-export interface DeclaredField {
-  name: string;
-  type: FieldType;
-  slot: number;
 }
 
 export const FIELDS: readonly FieldSpec[] = [

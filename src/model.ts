@@ -1,5 +1,3 @@
-import type { DeclaredField } from './fields.js';
-
 /**
  * The shapes data takes as it flows one way through sealtrail:
  *
@@ -8,6 +6,19 @@ import type { DeclaredField } from './fields.js';
  * Stages hand each other whole batches (one per read chunk), never single
  * lines: a promise per line would cost more than parsing the line.
  */
+
+/** How a document field is mapped and written. */
+export type FieldType = 'keyword' | 'long' | 'date';
+
+/**
+ * A field a family declares in its pipeline file beyond the contract's
+ * (under `filecoin.`): its value sits at `slot` in the event's `extra`.
+ */
+export interface DeclaredField {
+  name: string;
+  type: FieldType;
+  slot: number;
+}
 
 /** Where a stream of bytes comes from; fixes `log.file.path` and `event.id`. */
 export interface StreamIdentity {
