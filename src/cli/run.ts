@@ -4,7 +4,7 @@ import { Registry } from '../checkpoints/registry.js';
 import { loadConfigFile, type InputConfig, type RunConfig } from '../config.js';
 import { loadDefinitions } from '../definitions.js';
 import { SealtrailError, redactSecrets, usageError } from '../errors.js';
-import { checkServer, createClient, describeTransportError, esUrl, redactUrl } from '../elasticsearch.js';
+import { SECTORS_INDEX, checkServer, createClient, describeTransportError, esUrl, redactUrl, refreshIndices } from '../elasticsearch.js';
 import { FlowContext, type StreamOptions } from '../flow.js';
 import { ZoneResolver, checkZone, defaultZone, machineZone } from '../records/zone.js';
 import { ShipStats, shipFilesOnce } from '../shipper.js';
@@ -31,7 +31,10 @@ installed first if missing. Re-shipping an entry overwrites its document
 Options:
   --config FILE        inputs and settings in YAML or JSON (see examples/sealtrail.yaml)
   --path GLOB          a file or glob to read (repeatable), e.g. '/var/log/lotus/*.log'
-  --es URL             Elasticsearch (default: $ES_URL, then http://127.0.0.1:9200)
+  --es URL             an Elasticsearch node; repeat it for the nodes of a cluster
+                       (default: $ES_URL, comma-separated allowed, then
+                       http://127.0.0.1:9200); https:// nodes are verified
+                       against ES_CA_FILE or ES_CA_FINGERPRINT
   --timezone IANA      zone for timestamps that carry none (default: ${machineZone()})
   --host NAME          host.name of the events (default: this machine's name)
   --miner ID           miner of sectors whose lines never name one (f01234)
@@ -105,7 +108,7 @@ export const runCommand: Command = {
     const { values } = parseCommandLine(argv, {
       config: { type: 'string' },
       path: { type: 'string', multiple: true },
-      es: { type: 'string' },
+      es: { type: 'string', multiple: true },
       timezone: { type: 'string' },
       host: { type: 'string' },
       miner: { type: 'string' },
@@ -174,7 +177,7 @@ export const runCommand: Command = {
       } satisfies StreamOptions,
     }));
 
-    const client = createClient(url);
+    const client = createClient(url, { settings: config.elasticsearch });
     const stats = new ShipStats();
     // Once the tail has stopped, requests cut short by closing the client are no news.
     let quiet = false;
@@ -236,6 +239,10 @@ export const runCommand: Command = {
           log(`cannot read ${path}: ${err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOENT' ? 'it disappeared' : err.message} [E_INPUT]`);
         });
       }
+      // What was acknowledged is searchable before --once returns.
+      await refreshIndices(client, [...sink.indices, SECTORS_INDEX]).catch((err: unknown) => {
+        throw describeTransportError(err, url);
+      });
     } finally {
       if (progress) {
         clearInterval(progress);
