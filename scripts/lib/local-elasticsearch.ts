@@ -79,6 +79,12 @@ export interface LocalElasticsearchOptions {
    * (`sealtrail-<http port>`; used at the first start only).
    */
   cluster?: { name: string; seedHosts: string[]; initialMasterNodes: string[] };
+  /**
+   * Called once the node's own config/ exists, before its first start (and
+   * before it is handed to nobody): for files such as roles.yml, or the
+   * file realm's users (`bin/elasticsearch-users` with ES_PATH_CONF set).
+   */
+  prepareConfig?: (configDir: string, env: { home: string; javaHome: string }) => void;
 }
 
 export interface LocalElasticsearch {
@@ -533,6 +539,7 @@ class Node implements LocalElasticsearch {
     const conf = join(this.dataDir, 'config');
     if (!existsSync(join(conf, 'elasticsearch.yml'))) {
       cpSync(join(this.home, 'config'), conf, { recursive: true });
+      this.opts.prepareConfig?.(conf, { home: this.home, javaHome: this.javaHome });
     }
     if (isRoot()) chownTree(this.dataDir, NOBODY_UID, NOBODY_GID);
   }

@@ -88,7 +88,7 @@ async function connect(client: Client, url: string, log: (line: string) => void,
       }
       await checkServer(client, url);
       try {
-        await installTemplates(client);
+        await installTemplates(client, { ifAllowed: log });
       } catch (err) {
         if (wait && isRetryable(err)) throw new SealtrailError('E_ES_UNREACHABLE', `Elasticsearch at ${shown} is not ready: ${(err as Error).message.split('\n')[0]}`);
         throw describeTransportError(err, url);

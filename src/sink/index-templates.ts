@@ -87,7 +87,7 @@ export function describeReplicas(r: Replicas): string {
  * else the one installed is kept (so `run`, which calls this at every start,
  * never undoes a `setup --replicas`), else the shipped `auto_expand_replicas`.
  */
-export async function installTemplates(client: Client, opts: { replicas?: number | 'auto' } = {}): Promise<SetupStep[]> {
+export async function installTemplates(client: Client, opts: { replicas?: number | 'auto'; ifAllowed?: (line: string) => void } = {}): Promise<SetupStep[]> {
   const steps: SetupStep[] = [];
   for (const t of TEMPLATES) {
     const body = readTemplate(t.file);
@@ -112,7 +112,17 @@ export async function installTemplates(client: Client, opts: { replicas?: number
       steps.push({ what: `index template ${t.name} (version ${existing})`, result: 'unchanged' });
       continue;
     }
-    await client.indices.putIndexTemplate({ name: t.name, ...body } as Parameters<Client['indices']['putIndexTemplate']>[0]);
+    try {
+      await client.indices.putIndexTemplate({ name: t.name, ...body } as Parameters<Client['indices']['putIndexTemplate']>[0]);
+    } catch (err) {
+      // `run` with a key that may only write (examples/roles.yml): templates are `setup`'s job.
+      if (!opts.ifAllowed || (err as { statusCode?: number }).statusCode !== 403) throw err;
+      if (!found) {
+        throw new SealtrailError('E_ES_REQUEST', `index template ${t.name} is not installed, and these credentials may not install it (HTTP 403)`, 'run `sealtrail setup` once with credentials of the role sealtrail_setup (examples/roles.yml)');
+      }
+      opts.ifAllowed(`index template ${t.name} is version ${existing}, this sealtrail ships ${body.version}, and these credentials may not update it (HTTP 403); run \`sealtrail setup\` with credentials of sealtrail_setup`);
+      continue;
+    }
     steps.push({ what: `index template ${t.name} (version ${body.version})`, result: found ? 'updated' : 'created' });
     if (found && existing !== body.version) steps.push(...(await updateExistingMappings(client, body)));
     if (replicasChange) {
