@@ -24,13 +24,13 @@ export function redactUrl(text: string): string {
  * one is not an http(s) URL, or carries credentials: those would show in
  * `ps`, shell history and every line that names the URL.
  */
-export function esUrl(flag: string | string[] | undefined, config?: { file: string; url: string | undefined; key?: string }): string {
+export function esUrl(flag: string | string[] | undefined, config?: { file: string; url: string | undefined }): string {
   let text: string;
   let where: string;
   let code: 'E_USAGE' | 'E_CONFIG' = 'E_USAGE';
   const flags = typeof flag === 'string' ? [flag] : flag;
   if (flags !== undefined && flags.length > 0) [text, where] = [flags.join(','), '--es'];
-  else if (config?.url !== undefined) [text, where, code] = [config.url, `${config.file}: elasticsearch.${config.key ?? 'url'}`, 'E_CONFIG'];
+  else if (config?.url !== undefined) [text, where, code] = [config.url, `${config.file}: elasticsearch.url`, 'E_CONFIG'];
   else if (process.env.ES_URL) [text, where] = [process.env.ES_URL, 'ES_URL'];
   else if (process.env.ES_CLOUD_ID) return cloudUrl(process.env.ES_CLOUD_ID);
   else return DEFAULT_ES_URL;

@@ -100,7 +100,8 @@ export function connectionOptions(nodes: string[], s: EsSettings = {}): Partial<
     opts.sniffOnConnectionFault = true;
   }
   const cloud = process.env.ES_CLOUD_ID;
-  if (cloud && nodes.length === 1 && nodes[0] === cloudUrl(cloud)) opts.cloud = { id: cloud.trim() };
+  // The URL esUrl() took from ES_CLOUD_ID: the client reaches it as Elastic Cloud (its own pool for it).
+  if (cloud && nodes.length === 1 && nodes[0] === new URL(cloudUrl(cloud)).toString()) opts.cloud = { id: cloud.trim() };
   else opts.nodes = nodes;
   return opts;
 }

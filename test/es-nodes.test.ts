@@ -13,7 +13,7 @@ import { Client } from '@elastic/elasticsearch';
 import { runCli, ndjson } from './helpers/repo.js';
 import { sealerLog, tempDir, writeFixture } from './helpers/fixtures.js';
 import { cloudUrl } from '../src/es-connection.js';
-import { esUrl } from '../src/elasticsearch.js';
+import { createClient, esUrl } from '../src/elasticsearch.js';
 import { loadConfigFile } from '../src/config.js';
 import { freePort } from '../scripts/lib/local-elasticsearch.js';
 
@@ -47,6 +47,10 @@ test('the nodes: --es repeatable and comma-separated, ES_URL comma-separated, ea
     process.env.ES_CLOUD_ID = id;
     assert.equal(esUrl(undefined), 'https://abc123.eu-west-1.aws.found.io:443');
     assert.equal(esUrl(['http://x:9200']), 'http://x:9200', '--es comes first');
+    // The client is then set up for Elastic Cloud (its cloud.id, its own connection pool).
+    const cloud = createClient(esUrl(undefined));
+    assert.equal(cloud.connectionPool.constructor.name, 'CloudConnectionPool');
+    assert.equal(createClient('http://x:9200,http://y:9200').connectionPool.size, 2);
     process.env.ES_CLOUD_ID = 'not-a-cloud-id';
     assert.throws(() => esUrl(undefined), /ES_CLOUD_ID is not an Elastic Cloud id/);
   } finally {
