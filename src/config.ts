@@ -3,6 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { CREDENTIALS_HINT, SealtrailError, usageError } from './errors.js';
 import { minerNumber } from './values.js';
 import { zoneProblem } from './records/zone.js';
+import { checkHttpUrl } from './elasticsearch.js';
+import type { EsSettings } from './es-connection.js';
 
 /**
  * What `run` ships: from a YAML/JSON file (`--config`, see
@@ -18,7 +20,10 @@ export interface InputConfig {
 }
 
 export interface RunConfig {
+  /** The nodes, comma-separated: `elasticsearch.url` or `elasticsearch.hosts`. */
   es: string | undefined;
+  /** CA, fingerprint, sniffing, the insecure switch. */
+  elasticsearch?: EsSettings;
   registry: string | undefined;
   deadLetter: string | undefined;
   usePolling: boolean;
@@ -34,7 +39,7 @@ function fail(file: string, what: string, hint = 'see examples/sealtrail.yaml'):
 }
 
 const TOP_KEYS = ['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs'];
-const ES_KEYS = ['url'];
+const ES_KEYS = ['url', 'hosts', 'ca_file', 'ca_fingerprint', 'sniff', 'insecure_skip_tls_verify'];
 const INPUT_KEYS = ['paths', 'format', 'timezone', 'host', 'role', 'miner'];
 // Keys an operator may try for credentials: they belong in the environment.
 const CREDENTIAL_KEY = /pass|api_?key|apikey|token|secret|user|auth|cred/i;
@@ -140,12 +145,38 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
     fail(file, 'metrics_port must be a port number');
   }
   return {
-    es: str(file, 'elasticsearch.url', es?.url),
+    es: esNodes(file, es),
+    elasticsearch: esSettings(file, es),
     registry: str(file, 'registry', c.registry),
     deadLetter: str(file, 'dead_letter', c.dead_letter),
     usePolling: c.use_polling === true,
     statusInterval: statusInterval as number | undefined,
     metricsPort: metricsPort as number | undefined,
     inputs,
+  };
+}
+
+/** `elasticsearch.url` (one node) or `elasticsearch.hosts` (a list), checked: comma-separated. */
+function esNodes(file: string, es: Record<string, unknown> | undefined): string | undefined {
+  const url = str(file, 'elasticsearch.url', es?.url);
+  if (es?.hosts === undefined || es.hosts === null) return url;
+  if (url !== undefined) fail(file, 'elasticsearch: give hosts or url, not both', 'hosts: [https://es1:9200, https://es2:9200]');
+  const hosts = typeof es.hosts === 'string' ? [es.hosts] : es.hosts;
+  if (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((h) => typeof h === 'string' && h !== '')) {
+    fail(file, 'elasticsearch.hosts must list node URLs', 'hosts: [https://es1:9200, https://es2:9200]');
+  }
+  return (hosts as string[]).map((h, i) => checkHttpUrl(h, `${file}: elasticsearch.hosts[${i}]`, 'E_CONFIG')).join(',');
+}
+
+function esSettings(file: string, es: Record<string, unknown> | undefined): EsSettings {
+  for (const k of ['sniff', 'insecure_skip_tls_verify']) {
+    if (es?.[k] !== undefined && typeof es[k] !== 'boolean') fail(file, `elasticsearch.${k} must be true or false`);
+  }
+  return {
+    file,
+    caFile: str(file, 'elasticsearch.ca_file', es?.ca_file),
+    caFingerprint: str(file, 'elasticsearch.ca_fingerprint', es?.ca_fingerprint),
+    sniff: es?.sniff as boolean | undefined,
+    insecure: es?.insecure_skip_tls_verify as boolean | undefined,
   };
 }

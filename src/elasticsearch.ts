@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
 import { CREDENTIALS_HINT, SealtrailError, cut, noteSecret, redactSecrets } from './errors.js';
+import { type EsSettings, cloudUrl, connectionOptions, isTlsError, nodeOf, tlsError } from './es-connection.js';
 
 /** Index names: the contract's, in one place. */
 export const EVENTS_INDEX_BASE = 'sealtrail-events';
@@ -16,20 +17,31 @@ export function redactUrl(text: string): string {
 }
 
 /**
- * The Elasticsearch URL: `--es`, else the config file's `elasticsearch.url`,
- * else $ES_URL, else the default. Refused as a mistake (exit 2) when it is
- * not an http(s) URL, or when it carries credentials: those would show in
+ * The Elasticsearch nodes, as one comma-separated string: `--es` (repeatable,
+ * each may list several), else the config file's `elasticsearch.hosts` or
+ * `.url`, else $ES_URL (comma-separated allowed), else the URL that
+ * $ES_CLOUD_ID names, else the default. Refused as a mistake (exit 2) when
+ * one is not an http(s) URL, or carries credentials: those would show in
  * `ps`, shell history and every line that names the URL.
  */
-export function esUrl(flag: string | undefined, config?: { file: string; url: string | undefined }): string {
+export function esUrl(flag: string | string[] | undefined, config?: { file: string; url: string | undefined }): string {
   let text: string;
   let where: string;
   let code: 'E_USAGE' | 'E_CONFIG' = 'E_USAGE';
-  if (flag !== undefined) [text, where] = [flag, '--es'];
+  const flags = typeof flag === 'string' ? [flag] : flag;
+  if (flags !== undefined && flags.length > 0) [text, where] = [flags.join(','), '--es'];
   else if (config?.url !== undefined) [text, where, code] = [config.url, `${config.file}: elasticsearch.url`, 'E_CONFIG'];
   else if (process.env.ES_URL) [text, where] = [process.env.ES_URL, 'ES_URL'];
+  else if (process.env.ES_CLOUD_ID) return cloudUrl(process.env.ES_CLOUD_ID);
   else return DEFAULT_ES_URL;
-  return checkHttpUrl(text, where, code);
+  const nodes = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (nodes.length === 0) throw new SealtrailError(code, `${where} names no node`, 'e.g. http://127.0.0.1:9200');
+  return nodes.map((n) => checkHttpUrl(n, where, code)).join(',');
+}
+
+/** The node URLs of what esUrl() returned. */
+export function esNodes(url: string): string[] {
+  return url.split(',').map((t) => t.trim()).filter((t) => t !== '');
 }
 
 /** `text` as an http(s) URL without user-info, or a one-line mistake naming `where` it came from. */
@@ -81,22 +93,38 @@ function auth(): { apiKey: string } | { username: string; password: string } | u
   return undefined;
 }
 
-export function createClient(url: string, opts: { requestTimeoutMs?: number; maxRetries?: number } = {}): Client {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new SealtrailError('E_USAGE', `--es "${redactUrl(url)}" is not a URL`, 'e.g. http://127.0.0.1:9200');
-  }
-  if (parsed.username || parsed.password) {
-    // Refused by esUrl(); should one get here anyway, what the client sends from it is a secret too.
-    const [user, password] = [decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)];
-    for (const s of [password, parsed.password, Buffer.from(`${user}:${password}`).toString('base64')]) noteSecret(s);
+export interface ClientSettings {
+  requestTimeoutMs?: number;
+  maxRetries?: number;
+  /** CA, fingerprint, sniffing, the insecure switch: the config file's; the environment fills in the rest. */
+  settings?: EsSettings | undefined;
+}
+
+/**
+ * A client for the nodes in `url` (comma-separated): the client's connection
+ * pool spreads requests over them and takes a node that fails out (and back
+ * in once it answers); a request that fails on one node is tried on another.
+ */
+export function createClient(url: string, opts: ClientSettings = {}): Client {
+  const nodes: string[] = [];
+  for (const n of esNodes(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(n);
+    } catch {
+      throw new SealtrailError('E_USAGE', `--es "${redactUrl(n)}" is not a URL`, 'e.g. http://127.0.0.1:9200');
+    }
+    if (parsed.username || parsed.password) {
+      // Refused by esUrl(); should one get here anyway, what the client sends from it is a secret too.
+      const [user, password] = [decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)];
+      for (const s of [password, parsed.password, Buffer.from(`${user}:${password}`).toString('base64')]) noteSecret(s);
+    }
+    nodes.push(parsed.toString());
   }
   const a = auth();
   try {
     return new Client({
-      node: parsed.toString(),
+      ...connectionOptions(nodes, opts.settings),
       ...(a ? { auth: a } : {}),
       requestTimeout: opts.requestTimeoutMs ?? 60_000,
       maxRetries: opts.maxRetries ?? 3,
@@ -107,6 +135,17 @@ export function createClient(url: string, opts: { requestTimeoutMs?: number; max
     if (err instanceof errors.ConfigurationError) throw new SealtrailError('E_USAGE', `cannot use Elasticsearch at ${redactUrl(url)}: ${err.message}`, 'check --es / ES_URL');
     throw err;
   }
+}
+
+/**
+ * Makes what was written searchable now (`run --once` returns only after
+ * this, so a query right after it sees every event). Indices that are gone
+ * are skipped.
+ */
+export async function refreshIndices(client: Client, names: Iterable<string>): Promise<void> {
+  const index = [...new Set(names)];
+  if (index.length === 0) return;
+  await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
 }
 
 export interface ServerInfo {
@@ -125,7 +164,8 @@ export async function checkServer(client: Client, rawUrl: string): Promise<Serve
   try {
     const res = await client.transport.request<{ nodes?: Record<string, { version?: string }> }>(
       { method: 'GET', path: '/_nodes/_local', querystring: { filter_path: 'nodes.*.version' } },
-      { meta: false, maxRetries: 0, requestTimeout: 10_000 },
+      // In a cluster, a node that is down is not the answer: the next one is asked.
+      { meta: false, maxRetries: Math.max(0, client.connectionPool.size - 1), requestTimeout: 10_000 },
     );
     version = Object.values(res.nodes ?? {})[0]?.version;
   } catch (err) {
@@ -141,7 +181,9 @@ export async function checkServer(client: Client, rawUrl: string): Promise<Serve
 
 export function describeTransportError(err: unknown, rawUrl: string): SealtrailError {
   if (err instanceof SealtrailError) return err;
-  const url = redactUrl(rawUrl);
+  // The node the client tried, where it says so: in a cluster, which one failed.
+  const url = redactUrl((rawUrl.includes(',') ? nodeOf(err) : undefined) ?? rawUrl);
+  if (isTlsError(err)) return tlsError(err, url);
   if (err instanceof errors.ProductNotSupportedError) {
     return new SealtrailError('E_ES_NOT_ELASTICSEARCH', `${url} is not Elasticsearch (no X-Elastic-Product header)`, 'check --es / ES_URL');
   }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'E_ES_NOT_ELASTICSEARCH' // something answers, but it is not Elasticsearch
   | 'E_ES_VERSION' // Elasticsearch, but not a version sealtrail supports
   | 'E_ES_REQUEST' // Elasticsearch refused a request that cannot be retried
+  | 'E_ES_TLS' // the node's TLS certificate cannot be verified (no CA given, a wrong one, not TLS)
   | 'E_DEAD_LETTER' // the dead-letter file cannot be written
   | 'E_KIBANA' // Kibana cannot be reached or refused the saved objects
   | 'E_REGISTRY'; // the checkpoint file cannot be read or written

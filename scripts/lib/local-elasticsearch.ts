@@ -71,6 +71,20 @@ export interface LocalElasticsearchOptions {
   readyTimeoutMs?: number;
   /** Extra `-E key=value` settings. */
   settings?: Record<string, string | number | boolean>;
+  /** Which Elasticsearch (default ES_VERSION: $SEALTRAIL_ES_VERSION, else 8.19.7). 9.x needs Java 21+, found by itself. */
+  version?: string;
+  /**
+   * A node of a cluster instead of a single node: the cluster's name, its
+   * nodes' transport addresses, and the names of the nodes that bootstrap it
+   * (`sealtrail-<http port>`; used at the first start only).
+   */
+  cluster?: { name: string; seedHosts: string[]; initialMasterNodes: string[] };
+  /**
+   * Called once the node's own config/ exists, before its first start (and
+   * before it is handed to nobody): for files such as roles.yml, or the
+   * file realm's users (`bin/elasticsearch-users` with ES_PATH_CONF set).
+   */
+  prepareConfig?: (configDir: string, env: { home: string; javaHome: string }) => void;
 }
 
 export interface LocalElasticsearch {
@@ -86,6 +100,8 @@ export interface LocalElasticsearch {
   readonly pid: number;
   readonly running: boolean;
   readonly version: string;
+  /** `sealtrail-<port>`: the node's name in the cluster. */
+  readonly nodeName: string;
   /** Stops the node (SIGTERM to its process group, SIGKILL after 20 s) and removes a temporary dataDir. Final; idempotent. */
   stop(): Promise<void>;
   /** Stops the node like stop() but keeps port and dataDir, so start() can bring the same node back. */
@@ -223,23 +239,49 @@ export async function ensureElasticsearchInstalled(opts: { version?: string; log
 // ---------------------------------------------------------------------------
 // Environment
 
-/** ES_JAVA_HOME, else JAVA_HOME, else the JDK that `java` on PATH belongs to. */
-export function findJavaHome(): string | undefined {
+function javaMajor(home: string): number {
+  try {
+    const m = /^JAVA_VERSION="(\d+)/m.exec(readFileSync(join(home, 'release'), 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A Java of at least `minMajor` (Elasticsearch 8 needs 17, 9 needs 21):
+ * ES_JAVA_HOME, else JAVA_HOME, else the JDK that `java` on PATH belongs to,
+ * else one under /usr/lib/jvm (where these machines keep a Temurin 25 beside
+ * the system's 17). A home whose version cannot be read is taken as it is.
+ */
+export function findJavaHome(minMajor = 17): string | undefined {
+  const candidates: string[] = [];
   for (const v of [process.env.ES_JAVA_HOME, process.env.JAVA_HOME]) {
-    if (v && existsSync(join(v, 'bin', 'java'))) return v;
+    if (v && existsSync(join(v, 'bin', 'java'))) candidates.push(v);
   }
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const java = join(dir, 'java');
     if (existsSync(java)) {
       try {
-        return dirname(dirname(realpathSync(java)));
+        candidates.push(dirname(dirname(realpathSync(java))));
+        break;
       } catch {
         /* dangling link: keep looking */
       }
     }
   }
-  return undefined;
+  const jvm = '/usr/lib/jvm';
+  if (existsSync(jvm)) {
+    const homes = readdirSync(jvm).map((d) => join(jvm, d)).filter((h) => existsSync(join(h, 'bin', 'java')));
+    candidates.push(...homes.sort((a, b) => javaMajor(b) - javaMajor(a)));
+  }
+  return candidates.find((h) => javaMajor(h) === 0 ? minMajor <= 17 : javaMajor(h) >= minMajor);
+}
+
+/** The Java an Elasticsearch version needs at least. */
+export function javaNeeded(version: string): number {
+  return Number(version.split('.')[0]) >= 9 ? 21 : 17;
 }
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -451,7 +493,8 @@ class Node implements LocalElasticsearch {
   private exited: Promise<void> = Promise.resolve();
   private ring: string[] = [];
   private stopped = false;
-  private readonly nodeName: string;
+  private bootstrapped = false;
+  readonly nodeName: string;
   private logFile: WriteStream | undefined;
 
   constructor(
@@ -464,7 +507,7 @@ class Node implements LocalElasticsearch {
     private readonly opts: LocalElasticsearchOptions,
   ) {
     this.url = `http://127.0.0.1:${port}`;
-    this.version = ES_VERSION;
+    this.version = opts.version ?? ES_VERSION;
     this.nodeName = `sealtrail-${port}`;
     if (temporary) {
       tempDirs.add(dataDir);
@@ -496,6 +539,7 @@ class Node implements LocalElasticsearch {
     const conf = join(this.dataDir, 'config');
     if (!existsSync(join(conf, 'elasticsearch.yml'))) {
       cpSync(join(this.home, 'config'), conf, { recursive: true });
+      this.opts.prepareConfig?.(conf, { home: this.home, javaHome: this.javaHome });
     }
     if (isRoot()) chownTree(this.dataDir, NOBODY_UID, NOBODY_GID);
   }
@@ -508,10 +552,18 @@ class Node implements LocalElasticsearch {
     }
     this.prepareDirs();
 
+    const c = this.opts.cluster;
+    const discovery: Record<string, string> = !c
+      ? { 'discovery.type': 'single-node' }
+      : {
+          'discovery.seed_hosts': c.seedHosts.join(','),
+          // Only to bootstrap a new cluster: a node that has joined it once must not try again.
+          ...(this.bootstrapped ? {} : { 'cluster.initial_master_nodes': c.initialMasterNodes.join(',') }),
+        };
     const settings: Record<string, string | number | boolean> = {
-      'cluster.name': 'sealtrail-local',
+      'cluster.name': c?.name ?? 'sealtrail-local',
       'node.name': this.nodeName,
-      'discovery.type': 'single-node',
+      ...discovery,
       'network.host': '127.0.0.1',
       'http.port': this.port,
       'transport.port': this.transportPort,
@@ -595,6 +647,7 @@ class Node implements LocalElasticsearch {
       const where = this.temporary ? '' : ` (all of it: ${join(this.dataDir, 'logs', 'console.log')})`;
       throw new Error(`${(e as Error).message}\n--- last ${LOG_TAIL_LINES} lines of Elasticsearch output${where} ---\n${tail}`);
     }
+    this.bootstrapped = true;
     this.line(`[sealtrail] Elasticsearch ready at ${this.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
@@ -655,10 +708,11 @@ class Node implements LocalElasticsearch {
  */
 export async function startLocalElasticsearch(opts: LocalElasticsearchOptions = {}): Promise<LocalElasticsearch> {
   const log = opts.log ?? (() => {});
-  const home = await ensureElasticsearchInstalled({ log });
-  const javaHome = findJavaHome();
+  const version = opts.version ?? ES_VERSION;
+  const home = await ensureElasticsearchInstalled({ version, log });
+  const javaHome = findJavaHome(javaNeeded(version));
   if (!javaHome) {
-    throw new Error('cannot start Elasticsearch: no Java found (set ES_JAVA_HOME or JAVA_HOME, or put java on PATH); it needs Java 17 or newer');
+    throw new Error(`cannot start Elasticsearch ${version}: no Java ${javaNeeded(version)} or newer found (set ES_JAVA_HOME or JAVA_HOME, or put java on PATH)`);
   }
   if (isRoot()) {
     const r = run('setpriv', ['--version']);

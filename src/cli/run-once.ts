@@ -1,4 +1,5 @@
 import { Registry } from '../checkpoints/registry.js';
+import { SECTORS_INDEX, describeTransportError, refreshIndices } from '../elasticsearch.js';
 import { connect } from '../sink/connect.js';
 import { formatBytes } from '../tail/health.js';
 import { TailShipper } from '../tail/tail-shipper.js';
@@ -34,6 +35,10 @@ export async function runOnce(p: RunPlan): Promise<number> {
     } finally {
       await shipper.stop(0);
     }
+    // What was acknowledged is searchable before --once returns.
+    await refreshIndices(client, [...sink.events.indices, SECTORS_INDEX]).catch((err: unknown) => {
+      throw describeTransportError(err, url);
+    });
     files = shipper.opened;
     fileErrors = shipper.unreadable;
   } finally {

@@ -25,7 +25,10 @@ installed first if missing. Re-shipping an entry overwrites its document
 Options:
   --config FILE        inputs and settings in YAML or JSON (see examples/sealtrail.yaml)
   --path GLOB          a file or glob to read (repeatable), e.g. '/var/log/lotus/*.log'
-  --es URL             Elasticsearch (default: $ES_URL, then http://127.0.0.1:9200)
+  --es URL             an Elasticsearch node; repeat it for the nodes of a cluster
+                       (default: $ES_URL, comma-separated allowed, then
+                       http://127.0.0.1:9200); https:// nodes are verified
+                       against ES_CA_FILE or ES_CA_FINGERPRINT
   --timezone IANA      zone for timestamps that carry none (default: ${machineZone()})
   --host NAME          host.name of the events (default: this machine's name)
   --miner ID           miner of sectors whose lines never name one (f01234)
@@ -63,7 +66,7 @@ export const runCommand: Command = {
     const { values } = parseCommandLine(argv, {
       config: { type: 'string' },
       path: { type: 'string', multiple: true },
-      es: { type: 'string' },
+      es: { type: 'string', multiple: true },
       timezone: { type: 'string' },
       host: { type: 'string' },
       miner: { type: 'string' },
@@ -131,7 +134,7 @@ export const runCommand: Command = {
       } satisfies StreamOptions,
     }));
 
-    const client = createClient(url);
+    const client = createClient(url, { settings: config.elasticsearch });
     // Once the tail has stopped, requests cut short by closing the client are no news.
     let quiet = false;
     const sinkLog = (line: string) => {

@@ -6,7 +6,7 @@ import { checkZone, parseDuration } from './format.js';
 
 /** The options every query command takes, for parseArgs. */
 export const COMMON_OPTIONS = {
-  es: { type: 'string' },
+  es: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   timezone: { type: 'string' },
   miner: { type: 'string' },
@@ -18,11 +18,12 @@ export const COMMON_HELP = `  --miner ID          only this miner (f01234, t0123
   --host NAME         only this host (host.name: the machine the log came from)
   --timezone IANA     zone for times in the table (default: the machine's, ${machineZone()})
   --json              print a JSON array of objects instead of the table
-  --es URL            Elasticsearch (default: $ES_URL, then http://127.0.0.1:9200)
+  --es URL            an Elasticsearch node, repeatable for a cluster's nodes
+                      (default: $ES_URL, comma-separated allowed, then http://127.0.0.1:9200)
   -h, --help          this help`;
 
 export interface CommonValues {
-  es?: string | undefined;
+  es?: string | string[] | undefined;
   timezone?: string | undefined;
   miner?: string | undefined;
   host?: string | undefined;

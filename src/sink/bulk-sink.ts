@@ -66,6 +66,8 @@ export interface SinkCounters {
  */
 export class BulkSink<B extends SinkBatch = SinkBatch> {
   readonly counters: SinkCounters = { shipped: 0, retried: 0, deadLettered: 0, requests: 0 };
+  /** The indices documents were sent to (what `run --once` refreshes before it returns). */
+  readonly indices = new Set<string>();
   private readonly flushBytes: number;
   private readonly maxRequestBytes: number;
   private readonly flushMs: number;
@@ -223,6 +225,7 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
           },
         });
         this.counters.shipped += stats.successful;
+        for (const d of todo) this.indices.add(d.index);
         if (this.outage) {
           this.outage = false;
           this.log('elasticsearch is back; shipping resumed');

@@ -30,7 +30,7 @@ export async function connect(client: Client, url: string, log: (line: string) =
       }
       await checkServer(client, url);
       try {
-        await installTemplates(client);
+        await installTemplates(client, { ifAllowed: log });
       } catch (err) {
         if (wait && isRetryable(err)) throw notReady(shown, err);
         throw describeTransportError(err, url);

@@ -1,4 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
+import { isTlsError } from '../es-connection.js';
 
 /** Worth trying again later: Elasticsearch busy, restarting or out of reach. */
 export function isRetryable(err: unknown): boolean {
@@ -6,6 +7,8 @@ export function isRetryable(err: unknown): boolean {
     const s = err.statusCode ?? 0;
     return s === 429 || s === 408 || s >= 500;
   }
+  // A certificate that cannot be verified stays so: said at once, not waited out.
+  if (isTlsError(err)) return false;
   return (
     err instanceof errors.ConnectionError ||
     err instanceof errors.TimeoutError ||

@@ -53,3 +53,34 @@ export function writeFixture(dir: string, name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
+
+/**
+ * The window-PoSt host's log for the sectors of a sealer log (sealerLog):
+ * for each sector a `CheckProvable Sector FAULT` (lotus storage/wdpost_run.go,
+ * as in kibana.test.ts) and a failed winning PoSt that could not read the
+ * sector's cache (the operators' multi-line error), `rounds` times. Its events
+ * name the same sectors as the sealer's, from another host.
+ */
+export function posterLog(opts: { miner: number; firstSector: number; sectors: number; startMs?: number; rounds?: number }): { text: string; entries: number } {
+  const lines: string[] = [];
+  let entries = 0;
+  let t = (opts.startMs ?? Date.UTC(2020, 5, 23, 4, 0, 0)) + 30_000;
+  // Each round is one more check of every sector (a deadline's window PoSt).
+  for (let r = 0; r < (opts.rounds ?? 1); r++) for (let i = 0; i < opts.sectors; i++) {
+    const s = opts.firstSector + i;
+    lines.push(`${stamp(t)}\tWARN\tstorageminer\tstorage/wdpost_run.go:215\tCheckProvable Sector FAULT: sealed sector is not readable\t{"sector": ${s}, "err": "open /mnt/nfs/10.10.13.${(i % 3) + 1}/sealed/s-t0${opts.miner}-${s}: input/output error"}`);
+    t += 53;
+    lines.push(
+      `${stamp(t)}\tERROR\tminer\tminer/miner.go:165\tmining block failed: failed to compute winning post proof:`,
+      '    github.com/filecoin-project/lotus/miner.(*Miner).mineOne',
+      '        /builds/ForceMining/lotus-force/miner/miner.go:343',
+      `  - could not read from path="/mnt/nfs/10.10.13.${(i % 3) + 1}/cache/s-t0${opts.miner}-${s}/p_aux"`,
+      '',
+      '    Caused by:',
+      '        No such file or directory (os error 2)',
+    );
+    t += 61;
+    entries += 2;
+  }
+  return { text: lines.join('\n') + '\n', entries };
+}
