@@ -4,6 +4,7 @@ import { MonthlyIndex } from './documents/event-id.js';
 import { DocumentWriter } from './documents/serialize.js';
 import { EVENTS_INDEX_BASE } from './elasticsearch.js';
 import { eventsFromBytes, type EventBatch, type FlowContext, type StreamOptions } from './flow.js';
+import type { SealEvent } from './model.js';
 import type { BulkSink, SinkBatch, SinkDoc } from './sink/bulk-sink.js';
 import { sectorPatch, type SectorState } from './sink/sector-docs.js';
 
@@ -15,6 +16,8 @@ export class ShipStats {
   fileReads = 0;
   readonly byAction = new Map<string, number>();
   readonly started = Date.now();
+  /** Sees every batch of events on its way to the sink (the domain metrics, src/metrics/). */
+  observer: ((events: readonly SealEvent[]) => void) | undefined;
 }
 
 const monthly = new MonthlyIndex(EVENTS_INDEX_BASE);
@@ -41,6 +44,7 @@ export function toSinkBatch(batch: EventBatch, writer: DocumentWriter, stats: Sh
     if (p) sectors.push(p);
   }
   stats.entries += batch.events.length;
+  stats.observer?.(batch.events);
   return { docs, sectors, bytes, ack };
 }
 

@@ -16,6 +16,7 @@ import { isRetryable } from '../sink/retry.js';
 import { SectorsSink } from '../sink/sectors-sink.js';
 import { expandGlob } from '../sources/glob.js';
 import { Health, formatBytes } from '../tail/health.js';
+import { shipperMetrics } from '../metrics/shipper-metrics.js';
 import { TailShipper } from '../tail/tail-shipper.js';
 import { type Command, defaultHost, parseCommandLine, parseMiner } from './common.js';
 import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds } from './run-checks.js';
@@ -40,7 +41,13 @@ Options:
   --dead-letter FILE   where refused documents go (default .sealtrail/dead-letter.ndjson)
   --use-polling        watch by polling (for logs on NFS; costs a stat per file per second)
   --status-interval S  a status line on stderr every S seconds (default 30; 0: none)
-  --metrics-port N     serve Prometheus metrics on http://127.0.0.1:N/metrics
+  --metrics-port N     serve Prometheus metrics on http://127.0.0.1:N/metrics:
+                       health (lag, dead letters) and what the logs say (PoSt
+                       failures per storage host, blocks, task durations, …)
+  --metrics-address A  listen there instead of 127.0.0.1 (0.0.0.0: every
+                       interface, for a Prometheus on another machine)
+  --metrics-storage-hosts N  distinct storage_host label values kept (default
+                       32); the rest is counted as "other"
   --shutdown-timeout S on SIGTERM, wait at most S seconds for Elasticsearch to
                        acknowledge what was sent (default 15); the rest is read
                        again at the next start
@@ -115,6 +122,8 @@ export const runCommand: Command = {
       'use-polling': { type: 'boolean' },
       'status-interval': { type: 'string' },
       'metrics-port': { type: 'string' },
+      'metrics-address': { type: 'string' },
+      'metrics-storage-hosts': { type: 'string' },
       'shutdown-timeout': { type: 'string' },
       once: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -152,6 +161,7 @@ export const runCommand: Command = {
     }
     const statusInterval = seconds('status-interval', values['status-interval']) ?? config.statusInterval ?? 30;
     const metricsPort = port(values['metrics-port']) ?? config.metricsPort;
+    const metricsOpts = shipperMetrics.options(values['metrics-address'], values['metrics-storage-hosts']);
     const shutdownTimeout = seconds('shutdown-timeout', values['shutdown-timeout']) ?? 15;
     const usePolling = values['use-polling'] === true || config.usePolling;
     const url = esUrl(values.es, values.config ? { file: values.config, url: config.es } : undefined);
@@ -186,7 +196,7 @@ export const runCommand: Command = {
     sink.sectors = sectors;
 
     if (!values.once) {
-      return await tail({ client, url, log, sink, stats, ctx, inputs, registryPath: registryPath!, usePolling, statusInterval, metricsPort, shutdownTimeout, onStopped: () => (quiet = true) });
+      return await tail({ client, url, log, sink, stats, ctx, inputs, registryPath: registryPath!, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout, onStopped: () => (quiet = true) });
     }
 
     let files = 0;
@@ -273,6 +283,7 @@ interface TailSetup {
   usePolling: boolean;
   statusInterval: number;
   metricsPort: number | undefined;
+  metricsOpts: ReturnType<typeof shipperMetrics.options>;
   shutdownTimeout: number;
   /** Called once the final status line is written. */
   onStopped: () => void;
@@ -309,11 +320,11 @@ async function tail(t: TailSetup): Promise<number> {
     if (stop.signal.aborted) return 0;
     const s = new TailShipper({ inputs: t.inputs, ctx: t.ctx, sink, stats: t.stats, registry, log, usePolling: t.usePolling });
     shipper = s;
-    const h = new Health(() => s.snapshot(), log);
+    const h = new Health(() => s.snapshot(), log, t.metricsPort === undefined ? undefined : shipperMetrics.observe(t.stats, t.metricsOpts));
     health = h;
     if (t.metricsPort !== undefined) {
-      const p = await h.startMetrics(t.metricsPort);
-      log(`metrics on http://127.0.0.1:${p}/metrics`);
+      const p = await h.startMetrics(t.metricsPort, t.metricsOpts.address);
+      log(`metrics on http://${t.metricsOpts.address}:${p}/metrics`);
     }
     stop.signal.addEventListener('abort', () => s.requestStop(), { once: true });
     if (stop.signal.aborted) s.requestStop();
