@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { registerProcessMetrics } from './process.js';
 import type { HealthSnapshot } from '../tail/health.js';
 
 /**
@@ -59,10 +60,7 @@ export class HealthMetrics {
 
   /** Node's own metrics (memory, CPU, event-loop lag); only for a shipper that serves them. */
   processMetrics(): void {
-    collectDefaultMetrics({ register: this.registry });
-    // Gauges named like counters, which `promtool check metrics` rejects; each has a
-    // twin without the suffix, by type (nodejs_active_handles{type=…}).
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    registerProcessMetrics(this.registry);
   }
 
   /** The exposition text: one snapshot for every metric of this scrape. */
