@@ -45,6 +45,9 @@ function expected(docs: Doc[]): Map<string, number> {
       case 'post-failed':
         add(key('sealtrail_post_failures_total', { type: f.post?.type ?? 'unknown', storage_host: f.storage?.host ?? 'none', code: d.error?.code ?? 'none' }));
         break;
+      case 'post-started':
+        add(key('sealtrail_post_started_total', { type: f.post?.type ?? 'unknown' }));
+        break;
       case 'post-finished':
         add(key('sealtrail_post_finished_total', { type: f.post?.type ?? 'unknown' }));
         break;
@@ -118,7 +121,7 @@ test("the shipper's /metrics: promtool accepts it, and the domain metrics count 
       else assert.equal(have, v, k);
     }
     // Nothing counted that parse did not see (the histogram's buckets aside).
-    const domain = /^sealtrail_(post_failures_total|post_finished_total|blocks_mined_total|last_block_mined_timestamp_seconds|sector_errors_total|sector_faulty_total|state_changes_total|task_duration_seconds_(count|sum))\{/;
+    const domain = /^sealtrail_(post_failures_total|post_started_total|post_finished_total|blocks_mined_total|last_block_mined_timestamp_seconds|sector_errors_total|sector_faulty_total|state_changes_total|task_duration_seconds_(count|sum))\{/;
     for (const k of got.keys()) if (domain.test(k)) assert.ok(want.has(k), `${k} is not in what parse says`);
     // Histogram buckets are cumulative and end at the count.
     for (const sm of samples(text).filter((x) => x.name === 'sealtrail_task_duration_seconds_bucket' && x.labels.le === '+Inf')) {

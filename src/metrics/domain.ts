@@ -23,6 +23,7 @@ export const TASK_DURATION_BUCKETS = [1, 10, 30, 60, 120, 300, 600, 1200, 1800, 
 
 export class DomainMetrics {
   private readonly postFailures: Counter<'type' | 'storage_host' | 'code'>;
+  private readonly postStarted: Counter<'type'>;
   private readonly postFinished: Counter<'type'>;
   private readonly blocksMined: Counter<'miner'>;
   private readonly lastBlock: Gauge<'miner'>;
@@ -53,6 +54,7 @@ export class DomainMetrics {
       labelNames: ['type', 'storage_host', 'code'],
       registers,
     });
+    this.postStarted = new Counter({ name: 'sealtrail_post_started_total', help: 'PoSts begun (post-started), by type.', labelNames: ['type'], registers });
     this.postFinished = new Counter({ name: 'sealtrail_post_finished_total', help: 'PoSts computed (post-finished), by type.', labelNames: ['type'], registers });
     this.blocksMined = new Counter({ name: 'sealtrail_blocks_mined_total', help: 'Blocks mined (block-mined), by miner actor number.', labelNames: ['miner'], registers });
     this.lastBlock = new Gauge({
@@ -85,6 +87,9 @@ export class DomainMetrics {
       switch (ev.action) {
         case 'post-failed':
           this.postFailures.inc({ type: this.postType.value(ev.postType), storage_host: this.storageHost.value(ev.storageHost), code: this.code.value(ev.errorCode) });
+          break;
+        case 'post-started':
+          this.postStarted.inc({ type: this.postType.value(ev.postType) });
           break;
         case 'post-finished':
           this.postFinished.inc({ type: this.postType.value(ev.postType) });
