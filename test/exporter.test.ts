@@ -143,3 +143,49 @@ test('Prometheus scraping the exporter: sectors per state are what `states --jso
   const recent = await prom.query('sum by (storage_host) (sealtrail_post_failures_recent{type="winning",storage_host="10.10.13.22"})');
   assert.equal(Number(recent[0]?.value[1]), pe[0]!.count);
 });
+
+test("the exporter's mistakes: one line, exit 2, before it listens", async () => {
+  const cases: [string[], RegExp][] = [
+    [['--port', 'x'], /--port "x" is not a port number/],
+    [['--interval', '10ms'], /--interval 10ms is too short/],
+    [['--older', '-5h'], /--older -5h: a value cannot start with "-"/],
+    [['--es', 'localhost:9200'], /--es "localhost:9200" is not an http/],
+    [['--es', 'http://elastic:hunter2-planted@127.0.0.1:9200'], /has credentials in it/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await runCli(['exporter', ...args]);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, re);
+    assert.match(lines[0]!, /\[E_USAGE\]$/);
+    assert.doesNotMatch(r.stderr, /hunter2-planted/);
+  }
+  const help = await runCli(['exporter', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /sealtrail_stuck_sectors\{state, miner\}/);
+});
+
+test('Elasticsearch away: the exporter keeps serving, says so once, and sealtrail_exporter_up is 0', async () => {
+  const nobody = await freePort();
+  const port = await freePort();
+  const e = startShipper(['exporter', '--es', `http://127.0.0.1:${nobody}`, '--port', String(port), '--interval', '1s']);
+  try {
+    const m = await waitFor(
+      'two failed refreshes',
+      async () => {
+        const s = samples(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+        return (s.find((x) => x.name === 'sealtrail_exporter_errors_total')?.value ?? 0) >= 2 ? s : undefined;
+      },
+      30_000,
+    );
+    assert.equal(m.find((x) => x.name === 'sealtrail_exporter_up')?.value, 0);
+    assert.equal(m.filter((x) => x.name === 'sealtrail_sectors').length, 0);
+    assert.equal(e.stderr().match(/refresh failed/g)?.length, 1, e.stderr());
+    assert.match(e.stderr(), /cannot reach Elasticsearch/);
+  } finally {
+    const { code } = await terminate(e);
+    assert.equal(code, 0, e.stderr());
+  }
+});
