@@ -73,7 +73,7 @@ export const exporterCommand: Command = {
     const log = (line: string) => process.stderr.write(redactSecrets(`sealtrail exporter: ${line}\n`));
     const client = createClient(url, { requestTimeoutMs: Math.min(60_000, Math.max(5000, intervalMs)), maxRetries: 0 });
     const exporter = new ClusterExporter(client, url, { olderMs, log });
-    const server = await serveMetrics(exporter.registry, listenPort, address, '--port').catch(async (err) => {
+    const server = await serveMetrics({ text: () => exporter.registry.metrics(), contentType: exporter.registry.contentType }, listenPort, address, '--port').catch(async (err) => {
       await client.close();
       throw err;
     });

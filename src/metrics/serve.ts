@@ -1,9 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 import { SealtrailError } from '../errors.js';
 
-/** GET /metrics (and /) with the registry's exposition; resolves with the server once it listens. */
-export async function serveMetrics(registry: Registry, port: number, address: string, flag: string): Promise<Server> {
+/** What /metrics serves: the exposition text (made per scrape) and its content type. */
+export interface MetricsSource {
+  text(): Promise<string>;
+  contentType: string;
+}
+
+/** GET /metrics (and /) with the exposition; resolves with the server once it listens. */
+export async function serveMetrics(source: MetricsSource, port: number, address: string, flag: string): Promise<Server> {
   const server = createServer(async (req, res) => {
     if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -11,8 +16,8 @@ export async function serveMetrics(registry: Registry, port: number, address: st
       return;
     }
     try {
-      const text = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType });
+      const text = await source.text();
+      res.writeHead(200, { 'content-type': source.contentType });
       res.end(text);
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' });

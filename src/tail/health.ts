@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
-import { SealtrailError } from '../errors.js';
 import { HealthMetrics } from '../metrics/health-metrics.js';
+import { closeServer, serveMetrics } from '../metrics/serve.js';
 
 /** What the shipper reports about itself. */
 export interface HealthSnapshot {
@@ -78,33 +78,7 @@ export class Health {
   /** Serves the metrics on `address` (127.0.0.1 unless told). */
   async startMetrics(port: number, address = '127.0.0.1'): Promise<number> {
     this.metrics.processMetrics();
-    const server = createServer(async (req, res) => {
-      if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found; try /metrics\n');
-        return;
-      }
-      try {
-        const text = await this.prometheus();
-        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-        res.end(text);
-      } catch (err) {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`metrics failed: ${(err as Error).message}\n`);
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new SealtrailError(
-            'E_CONFIG',
-            `--metrics-port ${port}: cannot listen on ${address}:${port} (${err.code === 'EADDRINUSE' ? 'address in use' : err.message})`,
-            'choose another port',
-          ),
-        ),
-      );
-      server.listen(port, address, () => resolve());
-    });
+    const server = await serveMetrics({ text: () => this.prometheus(), contentType: this.metrics.registry.contentType }, port, address, '--metrics-port');
     this.server = server;
     return (server.address() as { port: number }).port;
   }
@@ -119,9 +93,6 @@ export class Health {
     this.timer = undefined;
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await closeServer(server);
   }
 }
