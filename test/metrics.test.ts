@@ -8,6 +8,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { DomainMetrics } from '../src/metrics/domain.js';
@@ -159,4 +160,29 @@ test('label values are bounded: storage hosts beyond the cap count as "other", o
   assert.equal(got.get(key('sealtrail_blocks_mined_total', { miner: 1005 })), 2);
   // An older block read later does not move the time of the last one back.
   assert.equal(got.get(key('sealtrail_last_block_mined_timestamp_seconds', { miner: 1005 })), Date.UTC(2024, 0, 2) / 1000);
+});
+
+test("run's metrics options: a bad count or address, or a port in use, is one line and exit 2", async () => {
+  const dir = tempDir('sealtrail-metrics-opts-');
+  const log = join(dir, 'x.log');
+  writeFileSync(log, '');
+  const base = ['run', '--es', ES!, '--path', log, '--registry', join(dir, 'r.json'), '--dead-letter', join(dir, 'dl.ndjson'), '--status-interval', '0'];
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const taken = (busy.address() as { port: number }).port;
+  try {
+    const cases: [string[], RegExp][] = [
+      [['--metrics-port', '9464', '--metrics-storage-hosts', 'many'], /--metrics-storage-hosts "many" is not a count .*\[E_USAGE\]$/],
+      [['--metrics-port', '9464', '--metrics-address', 'a b'], /--metrics-address "a b" is not an address .*\[E_USAGE\]$/],
+      [['--metrics-port', String(taken)], new RegExp(`--metrics-port ${taken}: cannot listen on 127\\.0\\.0\\.1:${taken} \\(address in use\\) .*\\[E_CONFIG\\]$`)],
+    ];
+    for (const [args, re] of cases) {
+      const r = await runCli([...base, ...args]);
+      const lines = r.stderr.split('\n').filter((l) => l !== '' && !/^sealtrail: (tailing|elasticsearch)/.test(l));
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(lines.at(-1)!, re, r.stderr);
+    }
+  } finally {
+    busy.close();
+  }
 });
