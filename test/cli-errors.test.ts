@@ -182,13 +182,13 @@ test('redaction: user-info and the credentials held never appear in a printed li
   assert.equal(cut('short'), 'short');
 });
 
-test('the status line and the metrics show the unread bytes when the shipper reports them', () => {
+test('the status line and the metrics show the unread bytes when the shipper reports them', async () => {
   const base: HealthSnapshot = { files: 1, lagBytes: 2048, byAction: new Map([['log', 3]]), events: 3, bytesRead: 10, indexed: 3, retries: 0, deadLettered: 0, inFlightBytes: 0 };
   let snap: HealthSnapshot = { ...base, unreadBytes: 5 * 1048576 };
   const h = new Health(() => snap, () => {});
   assert.match(h.statusLine(), /^status: files=1 lag=2\.0 KiB unread=5\.0 MiB events\/s=/);
-  assert.match(h.prometheus(), /\n# TYPE sealtrail_unread_bytes gauge\nsealtrail_unread_bytes 5242880\n/);
+  assert.match(await h.prometheus(), /\n# TYPE sealtrail_unread_bytes gauge\nsealtrail_unread_bytes 5242880\n/);
   snap = base;
   assert.doesNotMatch(h.statusLine(), /unread/);
-  assert.doesNotMatch(h.prometheus(), /unread/);
+  assert.doesNotMatch(await h.prometheus(), /unread/);
 });

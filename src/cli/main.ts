@@ -17,6 +17,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'stats', summary: 'phase durations (count, p50, p90, p99, max) per task type, optionally --by host', load: async () => (await import('./stats.js')).statsCommand },
   { name: 'stuck', summary: 'sectors whose current state is older than --older, oldest first', load: async () => (await import('./stuck.js')).stuckCommand },
   { name: 'post-errors', summary: 'PoSt failures grouped by storage host and path, newest first', load: async () => (await import('./post-errors.js')).postErrorsCommand },
+  { name: 'exporter', summary: 'serve sector states, stuck sectors and recent PoSt failures to Prometheus', load: async () => (await import('./exporter.js')).exporterCommand },
 ];
 
 function help(): string {

@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { FlowContext } from '../flow.js';
+import type { shipperMetrics } from '../metrics/shipper-metrics.js';
 import type { DeadLetterFile } from '../sink/dead-letter.js';
 import type { EventSink } from '../sink/event-sink.js';
 import type { ShipStats } from '../tail/ship-stats.js';
@@ -20,6 +21,7 @@ export interface RunPlan {
   usePolling: boolean;
   statusInterval: number;
   metricsPort: number | undefined;
+  metricsOpts: ReturnType<typeof shipperMetrics.options>;
   shutdownTimeout: number;
   /** Called once the final status line is written: later sink complaints are no news. */
   onStopped: () => void;

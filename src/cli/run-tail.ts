@@ -2,6 +2,7 @@ import { Registry } from '../checkpoints/registry.js';
 import { SealtrailError } from '../errors.js';
 import { describeTransportError, redactUrl } from '../elasticsearch.js';
 import { connect } from '../sink/connect.js';
+import { shipperMetrics } from '../metrics/shipper-metrics.js';
 import { Health } from '../tail/health.js';
 import { TailShipper } from '../tail/tail-shipper.js';
 import type { RunPlan } from './run-plan.js';
@@ -37,11 +38,11 @@ export async function runTail(t: RunPlan): Promise<number> {
     if (stop.signal.aborted) return 0;
     const s = new TailShipper({ inputs: t.inputs, ctx: t.ctx, sink, stats: t.stats, registry, log, usePolling: t.usePolling });
     shipper = s;
-    const h = new Health(() => s.snapshot(), log);
+    const h = new Health(() => s.snapshot(), log, t.metricsPort === undefined ? undefined : shipperMetrics.observe(t.stats, t.metricsOpts));
     health = h;
     if (t.metricsPort !== undefined) {
-      const p = await h.startMetrics(t.metricsPort);
-      log(`metrics on http://127.0.0.1:${p}/metrics`);
+      const p = await h.startMetrics(t.metricsPort, t.metricsOpts.address);
+      log(`metrics on http://${t.metricsOpts.address}:${p}/metrics`);
     }
     stop.signal.addEventListener('abort', () => s.requestStop(), { once: true });
     if (stop.signal.aborted) s.requestStop();

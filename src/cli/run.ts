@@ -5,6 +5,7 @@ import { redactSecrets, usageError } from '../errors.js';
 import { createClient, esUrl } from '../elasticsearch.js';
 import { FlowContext, type StreamOptions } from '../flow.js';
 import { ZoneResolver, checkZone, defaultZone, machineZone } from '../records/zone.js';
+import { shipperMetrics } from '../metrics/shipper-metrics.js';
 import { DeadLetterFile } from '../sink/dead-letter.js';
 import { EventSink } from '../sink/event-sink.js';
 import { ShipStats } from '../tail/ship-stats.js';
@@ -37,7 +38,13 @@ Options:
   --dead-letter FILE   where refused documents go (default .sealtrail/dead-letter.ndjson)
   --use-polling        watch by polling (for logs on NFS; costs a stat per file per second)
   --status-interval S  a status line on stderr every S seconds (default 30; 0: none)
-  --metrics-port N     serve Prometheus metrics on http://127.0.0.1:N/metrics
+  --metrics-port N     serve Prometheus metrics on http://127.0.0.1:N/metrics:
+                       health (lag, dead letters) and what the logs say (PoSt
+                       failures per storage host, blocks, task durations, …)
+  --metrics-address A  listen there instead of 127.0.0.1 (0.0.0.0: every
+                       interface, for a Prometheus on another machine)
+  --metrics-storage-hosts N  distinct storage_host label values kept (default
+                       32); the rest is counted as "other"
   --shutdown-timeout S on SIGTERM, wait at most S seconds for Elasticsearch to
                        acknowledge what was sent (default 15); the rest is read
                        again at the next start
@@ -76,6 +83,8 @@ export const runCommand: Command = {
       'use-polling': { type: 'boolean' },
       'status-interval': { type: 'string' },
       'metrics-port': { type: 'string' },
+      'metrics-address': { type: 'string' },
+      'metrics-storage-hosts': { type: 'string' },
       'shutdown-timeout': { type: 'string' },
       once: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -112,6 +121,7 @@ export const runCommand: Command = {
     }
     const statusInterval = seconds('status-interval', values['status-interval']) ?? config.statusInterval ?? 30;
     const metricsPort = port(values['metrics-port']) ?? config.metricsPort;
+    const metricsOpts = shipperMetrics.options(values['metrics-address'], values['metrics-storage-hosts']);
     const shutdownTimeout = seconds('shutdown-timeout', values['shutdown-timeout']) ?? 15;
     const usePolling = values['use-polling'] === true || config.usePolling;
     const url = esUrl(values.es, values.config ? { file: values.config, url: config.es } : undefined);
@@ -141,7 +151,7 @@ export const runCommand: Command = {
       if (!quiet) log(line);
     };
     const plan: RunPlan = {
-      client, url, log, deadLetter, ctx, inputs, registryPath, usePolling, statusInterval, metricsPort, shutdownTimeout,
+      client, url, log, deadLetter, ctx, inputs, registryPath, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout,
       sink: new EventSink(client, deadLetter, { log: values.once ? log : sinkLog }),
       stats: new ShipStats(),
       onStopped: () => (quiet = true),

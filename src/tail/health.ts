@@ -1,5 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import { SealtrailError } from '../errors.js';
+import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import { HealthMetrics } from '../metrics/health-metrics.js';
+import { closeServer, serveMetrics } from '../metrics/serve.js';
 
 /** What the shipper reports about itself. */
 export interface HealthSnapshot {
@@ -40,11 +42,16 @@ export class Health {
   private server: Server | undefined;
   private lastEvents = 0;
   private lastAt = Date.now();
+  private readonly metrics: HealthMetrics;
 
+  /** `registry`: where the metrics are registered (with the domain metrics, see src/metrics/). */
   constructor(
     private readonly snapshot: () => HealthSnapshot,
     private readonly log: (line: string) => void,
-  ) {}
+    registry?: Registry,
+  ) {
+    this.metrics = new HealthMetrics(snapshot, registry);
+  }
 
   /** The status line, with events/s since the previous call. */
   statusLine(): string {
@@ -68,56 +75,17 @@ export class Health {
     this.timer = setInterval(() => this.log(this.statusLine()), intervalMs);
   }
 
-  /** Serves the metrics on 127.0.0.1 only. */
-  async startMetrics(port: number): Promise<number> {
-    const server = createServer((req, res) => {
-      if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found; try /metrics\n');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(this.prometheus());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new SealtrailError(
-            'E_CONFIG',
-            `--metrics-port ${port}: cannot listen on 127.0.0.1:${port} (${err.code === 'EADDRINUSE' ? 'address in use' : err.message})`,
-            'choose another port',
-          ),
-        ),
-      );
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
+  /** Serves the metrics on `address` (127.0.0.1 unless told). */
+  async startMetrics(port: number, address = '127.0.0.1'): Promise<number> {
+    this.metrics.processMetrics();
+    const server = await serveMetrics({ text: () => this.prometheus(), contentType: this.metrics.registry.contentType }, port, address, '--metrics-port');
     this.server = server;
     return (server.address() as { port: number }).port;
   }
 
-  prometheus(): string {
-    const s = this.snapshot();
-    const out: string[] = [];
-    const metric = (name: string, type: 'counter' | 'gauge', help: string, values: [string, number][]) => {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, v] of values) out.push(`${name}${labels} ${v}`);
-    };
-    const actions = [...s.byAction.entries()].sort((a, b) => a[0].localeCompare(b[0]));
-    metric(
-      'sealtrail_events_total',
-      'counter',
-      'Events read and handed to Elasticsearch, by event.action.',
-      actions.map(([a, n]) => [`{action="${a.replace(/["\\\n]/g, '_')}"}`, n]),
-    );
-    metric('sealtrail_bytes_read_total', 'counter', 'Bytes read from log files.', [['', s.bytesRead]]);
-    metric('sealtrail_indexed_total', 'counter', 'Documents Elasticsearch indexed.', [['', s.indexed]]);
-    metric('sealtrail_lag_bytes', 'gauge', 'Bytes of the open files beyond their checkpoints (not yet acknowledged).', [['', s.lagBytes]]);
-    if (s.unreadBytes !== undefined) metric('sealtrail_unread_bytes', 'gauge', 'Bytes of the open files not read yet.', [['', s.unreadBytes]]);
-    metric('sealtrail_in_flight_bytes', 'gauge', 'Document bytes handed to the sink and not yet acknowledged.', [['', s.inFlightBytes]]);
-    metric('sealtrail_retries_total', 'counter', 'Documents sent again after Elasticsearch was unavailable or busy.', [['', s.retries]]);
-    metric('sealtrail_dead_letters_total', 'counter', 'Documents Elasticsearch refused for good (written to the dead-letter file).', [['', s.deadLettered]]);
-    metric('sealtrail_files', 'gauge', 'Files open for reading.', [['', s.files]]);
-    return out.join('\n') + '\n';
+  /** The Prometheus exposition (prom-client): health metrics, then the rest of the registry. */
+  prometheus(): Promise<string> {
+    return this.metrics.text();
   }
 
   async close(): Promise<void> {
@@ -125,9 +93,6 @@ export class Health {
     this.timer = undefined;
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await closeServer(server);
   }
 }

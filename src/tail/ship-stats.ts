@@ -9,6 +9,8 @@ export class ShipStats {
   fileReads = 0;
   readonly byAction = new Map<string, number>();
   readonly started = Date.now();
+  /** Sees every batch of events on its way to the sink (the domain metrics, src/metrics/). */
+  observer: ((events: readonly SealEvent[]) => void) | undefined;
 
   count(events: readonly SealEvent[]): void {
     this.entries += events.length;
@@ -17,5 +19,6 @@ export class ShipStats {
       const a = events[i]!.action;
       byAction.set(a, (byAction.get(a) ?? 0) + 1);
     }
+    this.observer?.(events);
   }
 }
