@@ -101,7 +101,7 @@ export class StreamFlow {
     this.splitter = new LineSplitter(opts.startOffset ?? 0, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     this.opens = ctx.openerFor(opts.format);
     this.joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens);
-    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format);
+    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format, () => this.fallbackTime());
     this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }

@@ -1,10 +1,11 @@
+import { lotusSectorsStatus } from './lotus-sectors-status.js';
 import { rustLog } from './rust-log.js';
 import { rustTracing } from './rust-tracing.js';
 import type { Shape } from './shape.js';
 import { zapConsole } from './zap-console.js';
 import { zapJson } from './zap-json.js';
 
-export type { Shape, ShapeParser } from './shape.js';
+export type { Shape, ShapeParser, SnapshotParser } from './shape.js';
 
 /**
  * The shapes a pipeline file may name (`shapes: [zap-console, zap-json]`):
@@ -17,6 +18,7 @@ const SHAPES = new Map<string, Shape>([
   ['zap-json', { takes: 'json', parse: zapJson }],
   ['rust-log', { takes: 'timed', parse: rustLog }],
   ['rust-tracing', { takes: 'timed', parse: rustTracing }],
+  ['lotus-sectors-status', { takes: 'snapshot', start: lotusSectorsStatus }],
 ]);
 
 export function registerShape(name: string, shape: Shape): void {
