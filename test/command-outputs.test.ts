@@ -93,6 +93,26 @@ test('without --format a command\'s output is not guessed line by line', async (
   assert.ok(docs.every((d) => d.event.action === 'log' && d.event.dataset !== 'sealtrail.lotus-sectors-status'));
 });
 
+const CHAIN = join(REPO, 'pipelines/lotus-chain-list/samples/devnet-2020.log');
+const CALIBNET = join(REPO, 'pipelines/lotus-chain-list/samples/calibnet-2025.log');
+const blocks = (docs: Doc[]) => docs.filter((d) => d.event.action === 'block-mined');
+
+test('chain list: one block-mined per block with height, CID and miner; a year-less time takes --at\'s year (the year before when that is later than --at), in --timezone', async () => {
+  const parse = async (at: string, file = CHAIN) => ndjson((await runCli(['parse', '--format', 'lotus-chain-list', '--timezone', 'Asia/Shanghai', '--at', at, file])).stdout);
+  const june = blocks(await parse('2020-06-28T00:00:00Z'));
+  assert.deepEqual(june.map((d) => [d.filecoin.block.height, d.filecoin.miner.id]), [[132, 1000], [157, 1000], [158, 1000], [159, 1000], [160, 1000], [161, 1000]]);
+  assert.equal(june[0]!.filecoin.block.cid, 'bafy2bzaceatmyooqkrwmturus4gcdtm7rfjtlymlxre4k5rnd3dtukspocbtk');
+  assert.equal(june[0]!['@timestamp'], '2020-06-27T08:23:02.000Z');
+  // Read on 1 January 2021, a June list is from 2020.
+  assert.equal(blocks(await parse('2021-01-01T00:00:00Z'))[0]!['@timestamp'], '2020-06-27T08:23:02.000Z');
+  // Several blocks in a tipset: each its own event, ids distinct and stable.
+  const multi = blocks(await parse('2025-06-01T00:00:00Z', CALIBNET));
+  assert.equal(multi.length, 6 + 4 + 4);
+  assert.deepEqual(multi.filter((d) => d.filecoin.block.height === 5004496).map((d) => d.filecoin.miner.id), [1518369, 3144188, 1825817, 2013352]);
+  assert.equal(new Set(multi.map((d) => d.event.id)).size, multi.length);
+  assert.deepEqual(blocks(await parse('2025-06-01T00:00:00Z', CALIBNET)).map((d) => d.event.id), multi.map((d) => d.event.id));
+});
+
 const ES = process.env.ES_URL;
 if (!ES) throw new Error('ES_URL is not set: run the suite with `npm test`');
 const client = new Client({ node: ES });
@@ -124,4 +144,19 @@ test('run --once loads a pasted sectors status: `sector` shows the timeline with
   assert.equal(timeline.code, 0, timeline.stderr);
   assert.match(timeline.stdout, /GetTicket → PreCommit1\s+-\s+1s/);
   assert.match(timeline.stdout, /Packing → GetTicket/);
+});
+
+test('run --once loads a pasted chain list: the blocks are a query; again, nothing is added', async () => {
+  const args = ['run', '--once', '--es', ES, '--format', 'lotus-chain-list', '--host', 'paste-host', '--timezone', 'Asia/Shanghai', '--at', '2025-06-01T00:00:00Z', '--path', CALIBNET];
+  const query = { bool: { filter: [{ term: { 'event.action': 'block-mined' } }, { term: { 'filecoin.block.height': 5004496 } }] } };
+  assert.equal((await runCli(args)).code, 0);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const first = (await client.count({ index: 'sealtrail-events-*', query })).count;
+  assert.equal(first, 4);
+  assert.equal((await runCli(args)).code, 0);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  assert.equal((await client.count({ index: 'sealtrail-events-*', query })).count, 4);
+  const mined = await client.search<Doc>({ index: 'sealtrail-events-*', query: { bool: { filter: [{ term: { 'event.action': 'block-mined' } }, { term: { 'filecoin.miner.id': 1825817 } }] } } });
+  assert.equal(mined.hits.hits.length, 1);
+  assert.equal(mined.hits.hits[0]!._source!.filecoin.block.cid, 'bafy2bzacead2o6ifg77jnu5nkh6ulyxaxpdv6u62yaqtwiiinytoystjh5zpo');
 });

@@ -59,13 +59,14 @@ export class RecordParser {
   ) {
     for (const f of selectFamilies(families, format)) {
       for (const shape of f.shapes) {
-        if (shape.takes === 'snapshot') this.snapshots.push({ parse: shape.start(at, f.dir), dataset: f.dataset });
+        if (shape.takes === 'snapshot') this.snapshots.push({ parse: shape.start(at, f.dir, zone), dataset: f.dataset });
         else (shape.takes === 'json' ? this.json : this.timed).push({ parse: shape.parse, dataset: f.dataset });
       }
     }
   }
 
-  parse(entry: Entry): ParsedRecord {
+  /** A record; several when a command's output row holds several things (`chain list`: a tipset's blocks). */
+  parse(entry: Entry): ParsedRecord | ParsedRecord[] {
     const body = entry.body;
     for (const s of this.snapshots) {
       const r = s.parse(body, s.dataset);

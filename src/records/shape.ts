@@ -26,13 +26,15 @@ export interface LineShape {
  * header names the sector; each event moves the state machine). `start`
  * makes a reader for one stream; it is offered every entry's body, in order.
  * `at` is the snapshot's time (`--at`, the file's mtime, or now); `dir` the
- * family's folder, for the data tables the shape reads.
+ * family's folder, for the data tables the shape reads; `zone` the input's
+ * `--timezone`, for times printed without one.
  */
 export interface SnapshotShape {
   readonly takes: 'snapshot';
-  readonly start: (at: () => number, dir: string) => SnapshotParser;
+  readonly start: (at: () => number, dir: string, zone: ZoneResolver) => SnapshotParser;
 }
 
-export type SnapshotParser = (body: string, dataset: string) => ParsedRecord | undefined;
+/** Several records for a row that holds several things (a tipset's blocks): one event each. */
+export type SnapshotParser = (body: string, dataset: string) => ParsedRecord | ParsedRecord[] | undefined;
 
 export type Shape = LineShape | SnapshotShape;

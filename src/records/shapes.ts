@@ -1,3 +1,4 @@
+import { lotusChainList } from './lotus-chain-list.js';
 import { lotusSectorsStatus } from './lotus-sectors-status.js';
 import { rustLog } from './rust-log.js';
 import { rustTracing } from './rust-tracing.js';
@@ -19,6 +20,7 @@ const SHAPES = new Map<string, Shape>([
   ['rust-log', { takes: 'timed', parse: rustLog }],
   ['rust-tracing', { takes: 'timed', parse: rustTracing }],
   ['lotus-sectors-status', { takes: 'snapshot', start: lotusSectorsStatus }],
+  ['lotus-chain-list', { takes: 'snapshot', start: lotusChainList }],
 ]);
 
 export function registerShape(name: string, shape: Shape): void {
