@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { REPO, ndjson, runCli, type Doc } from './helpers/repo.js';
@@ -159,4 +159,21 @@ test('run --once loads a pasted chain list: the blocks are a query; again, nothi
   const mined = await client.search<Doc>({ index: 'sealtrail-events-*', query: { bool: { filter: [{ term: { 'event.action': 'block-mined' } }, { term: { 'filecoin.miner.id': 1825817 } }] } } });
   assert.equal(mined.hits.hits.length, 1);
   assert.equal(mined.hits.hits[0]!._source!.filecoin.block.cid, 'bafy2bzacead2o6ifg77jnu5nkh6ulyxaxpdv6u62yaqtwiiinytoystjh5zpo');
+});
+
+test('run --once loads a pasted sectors list: `states` counts its sectors; an older snapshot never moves back a state a later log line set', async () => {
+  const minerId = 800_000 + (Date.now() % 99_999);
+  const miner = `f0${minerId}`;
+  // A log line (lotus-force's wording, as in the lotus family's samples) one day after the snapshot.
+  const log = join(dir, 'later.log');
+  writeFileSync(log, '2024-06-02T10:00:00.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 726 update state: Proving ...\n');
+  assert.equal((await runCli(['run', '--once', '--es', ES, '--host', 'paste-host', '--miner', miner, '--path', log])).code, 0);
+  const list = join(SAMPLES, '../../lotus-sectors-list/samples/table-states-2020.log');
+  const res = await runCli(['run', '--once', '--es', ES, '--format', 'lotus-sectors-list', '--host', 'paste-host', '--miner', miner, '--at', '2024-06-01T12:00:00Z', '--path', list]);
+  assert.equal(res.code, 0, res.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const states = await runCli(['states', '--es', ES, '--miner', miner, '--json']);
+  assert.equal(states.code, 0, states.stderr);
+  const counts = Object.fromEntries((JSON.parse(states.stdout) as { state: string; count: number }[]).map((r) => [r.state, r.count]));
+  assert.deepEqual(counts, { PreCommit2: 5, Committing: 3, Proving: 1 });
 });

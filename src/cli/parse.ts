@@ -22,7 +22,8 @@ Options:
                        lotus, filcrypto, venus, …); default: detect per line.
                        A command's output is read only when named:
                        lotus-sectors-status (lotus-miner sectors status --log N),
-                       lotus-chain-list (lotus chain list)
+                       lotus-chain-list (lotus chain list),
+                       lotus-sectors-list (lotus-miner sectors list)
   --at TIME            when a command's output was taken: ISO 8601 or a
                        duration ago (2h); default the file's modification
                        time, now for standard input

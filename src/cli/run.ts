@@ -31,7 +31,7 @@ Options:
   --miner ID           miner of sectors whose lines never name one (f01234)
   --format NAME        parse every line as this family (default: detect per line);
                        a command's output only by name (lotus-sectors-status,
-                       lotus-chain-list)
+                       lotus-chain-list, lotus-sectors-list)
   --at TIME            with --once: when the command's output was taken (ISO 8601
                        or a duration ago, 2h); default the file's modification time
   --registry FILE      checkpoint file (default .sealtrail/registry.json)

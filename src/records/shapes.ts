@@ -1,4 +1,5 @@
 import { lotusChainList } from './lotus-chain-list.js';
+import { lotusSectorsList } from './lotus-sectors-list.js';
 import { lotusSectorsStatus } from './lotus-sectors-status.js';
 import { rustLog } from './rust-log.js';
 import { rustTracing } from './rust-tracing.js';
@@ -21,6 +22,7 @@ const SHAPES = new Map<string, Shape>([
   ['rust-tracing', { takes: 'timed', parse: rustTracing }],
   ['lotus-sectors-status', { takes: 'snapshot', start: lotusSectorsStatus }],
   ['lotus-chain-list', { takes: 'snapshot', start: lotusChainList }],
+  ['lotus-sectors-list', { takes: 'snapshot', start: lotusSectorsList }],
 ]);
 
 export function registerShape(name: string, shape: Shape): void {
