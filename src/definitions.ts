@@ -60,6 +60,8 @@ export interface PipelineDefinition {
   owns: string[];
   captures: Map<string, CaptureDefinition>;
   rules: RuleDefinition[];
+  /** A command's output (`snapshot: true`): read only when `--format` names the family, never detected per line. */
+  snapshot: boolean;
   file: string;
 }
 
@@ -185,7 +187,7 @@ function readTaskTypes(file: string, into: Map<string, string>): void {
   }
 }
 
-const PIPELINE_KEYS = ['dataset', 'priority', 'shapes', 'entries', 'owns', 'captures', 'rules'];
+const PIPELINE_KEYS = ['dataset', 'priority', 'snapshot', 'shapes', 'entries', 'owns', 'captures', 'rules'];
 
 function readPipeline(name: string, file: string, fields: Map<string, DeclaredField>): PipelineDefinition {
   const raw = readYaml(file) as Record<string, unknown> | null;
@@ -194,6 +196,7 @@ function readPipeline(name: string, file: string, fields: Map<string, DeclaredFi
   if (typeof raw.dataset !== 'string' || !/^[\w.-]+$/.test(raw.dataset)) fail(file, 'needs "dataset" of letters, digits, dots (e.g. sealtrail.lotus)');
   if (!Array.isArray(raw.shapes) || raw.shapes.length === 0 || !raw.shapes.every((s) => typeof s === 'string')) fail(file, 'needs "shapes", a list of shape names');
   const captures = readCaptures(file, raw.captures, fields);
+  if (raw.snapshot !== undefined && typeof raw.snapshot !== 'boolean') fail(file, '"snapshot" is true or false');
   return {
     name,
     dataset: raw.dataset,
@@ -203,6 +206,7 @@ function readPipeline(name: string, file: string, fields: Map<string, DeclaredFi
     owns: stringList(file, 'owns.loggers', (raw.owns as Record<string, unknown> | undefined)?.loggers ?? []),
     captures,
     rules: Array.isArray(raw.rules) ? raw.rules.map((r, i) => compileRule(file, r, i, captures)) : [],
+    snapshot: raw.snapshot === true,
     file,
   };
 }
@@ -270,8 +274,9 @@ function readCaptures(file: string, raw: unknown, fields: Map<string, DeclaredFi
  * The families a stream may hold: all of them, or the one `--format` names
  * (by folder name or dataset); an unknown name is an operator's mistake.
  */
-export function selectFamilies<T extends { name: string; dataset: string }>(families: T[], format: string | undefined): T[] {
-  if (!format) return families;
+export function selectFamilies<T extends { name: string; dataset: string; snapshot?: boolean }>(families: T[], format: string | undefined): T[] {
+  // A command's output is never guessed line by line: only `--format NAME` reads it.
+  if (!format) return families.filter((p) => !p.snapshot);
   const chosen = families.filter((p) => p.name === format || p.dataset === format);
   if (chosen.length === 0) throw usageError(`unknown --format "${format}"`, `known: ${families.map((p) => p.name).join(', ')}`);
   return chosen;

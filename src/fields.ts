@@ -62,6 +62,7 @@ export const ACTIONS = new Set([
   'log',
   'sector-created',
   'sector-state-changed',
+  'sector-observed',
   'sector-error',
   'sector-faulty',
   'task-started',

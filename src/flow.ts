@@ -101,7 +101,7 @@ export class StreamFlow {
     this.splitter = new LineSplitter(opts.startOffset ?? 0, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     this.opens = ctx.openerFor(opts.format);
     this.joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens);
-    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format);
+    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format, () => this.fallbackTime());
     this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
@@ -223,21 +223,25 @@ export class StreamFlow {
    */
   private feed(batch: EntryBatch, release: boolean, out: SealEvent[] | undefined): void {
     for (const entry of batch.entries) {
-      const ev = this.toEvent(entry);
-      if (Number.isNaN(ev.time)) {
-        if (Number.isNaN(this.lastTime)) {
-          if (out) this.hold(ev, out);
-          continue;
-        }
-        ev.time = this.lastTime;
-      } else {
-        this.lastTime = ev.time;
-        if (out && this.held.length > 0) this.release(ev.time, out);
-      }
-      this.tracker.enrich(ev);
-      out?.push(ev);
+      for (const ev of this.eventsOf(entry)) this.date(ev, out);
     }
     if (out && release && this.held.length > 0) this.release(this.fallbackTime(), out);
+  }
+
+  /** An event dated: by its own time, else the last the stream showed; timeless ones before any time are held. */
+  private date(ev: SealEvent, out: SealEvent[] | undefined): void {
+    if (Number.isNaN(ev.time)) {
+      if (Number.isNaN(this.lastTime)) {
+        if (out) this.hold(ev, out);
+        return;
+      }
+      ev.time = this.lastTime;
+    } else {
+      this.lastTime = ev.time;
+      if (out && this.held.length > 0) this.release(ev.time, out);
+    }
+    this.tracker.enrich(ev);
+    out?.push(ev);
   }
 
   private hold(ev: SealEvent, out: SealEvent[]): void {
@@ -263,12 +267,17 @@ export class StreamFlow {
     this.heldChars = 0;
   }
 
-  private toEvent(entry: Entry): SealEvent {
-    const r = this.records.parse(entry);
-    const ev = newEvent(r, entry, eventId(this.idPrefix, entry.offset), this.stream.path, this.opts.host);
-    this.ctx.rules.classify(r, ev);
-    finishEvent(r, entry, ev);
-    return ev;
+  /** An entry's events: one, or one per record a command's output row holds (`chain list`: one per block; ids `…-OFFSET`, `…-OFFSET.1`, …). */
+  private eventsOf(entry: Entry): SealEvent[] {
+    const parsed = this.records.parse(entry);
+    const records = Array.isArray(parsed) ? parsed : [parsed];
+    return records.map((r, k) => {
+      const id = eventId(this.idPrefix, entry.offset);
+      const ev = newEvent(r, entry, k === 0 ? id : `${id}.${k}`, this.stream.path, this.opts.host);
+      this.ctx.rules.classify(r, ev);
+      finishEvent(r, entry, ev);
+      return ev;
+    });
   }
 }
 

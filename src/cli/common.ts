@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SealtrailError, redactSecrets, usageError } from '../errors.js';
+import { parseDuration } from '../query/format.js';
 import { minerNumber } from '../values.js';
 
 /** One sub-command (named in main.ts's table): `run` returns the process exit code. */
@@ -53,4 +54,19 @@ export function reportError(err: unknown): number {
   }
   process.stderr.write(redactSecrets(`sealtrail: internal error: ${(err as Error)?.stack ?? String(err)}\n`));
   return 1;
+}
+
+/**
+ * `--at TIME`: when a snapshot (a command's output) was taken. ISO 8601
+ * (`2024-06-01T12:00:00Z`, `2024-06-01 20:00+08:00`; without a zone, this
+ * machine's) or a duration ago (`2h`, `3d`).
+ */
+export function parseAt(text: string | undefined, nowMs = Date.now()): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d{4}-\d\d-\d\d/.test(text)) {
+    const t = Date.parse(text.replace(' ', 'T'));
+    if (Number.isFinite(t) && t > 0) return t;
+    throw usageError(`--at "${text}" is not a time`, 'give an ISO 8601 time (2024-06-01T12:00:00Z) or a duration ago (2h)');
+  }
+  return nowMs - parseDuration(text, 'at');
 }

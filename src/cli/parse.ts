@@ -6,7 +6,7 @@ import { DocumentWriter } from '../documents/serialize.js';
 import { describeInputError } from '../errors.js';
 import { FlowContext, eventsFromBytes, type StreamOptions } from '../flow.js';
 import { ZoneResolver, defaultZone } from '../records/zone.js';
-import { type Command, defaultHost, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
+import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
 
 const usage = `Usage: sealtrail parse [options] [FILE...]
 
@@ -19,7 +19,14 @@ Options:
                        lines); default: this machine's zone ($TZ, else /etc/localtime)
   --host NAME          host.name of the events; default: this machine's name
   --format NAME        parse every line as this family (a folder under pipelines/:
-                       lotus, filcrypto, venus, …); default: detect per line
+                       lotus, filcrypto, venus, …); default: detect per line.
+                       A command's output is read only when named:
+                       lotus-sectors-status (lotus-miner sectors status --log N),
+                       lotus-chain-list (lotus chain list),
+                       lotus-sectors-list (lotus-miner sectors list)
+  --at TIME            when a command's output was taken: ISO 8601 or a
+                       duration ago (2h); default the file's modification
+                       time, now for standard input
   --miner ID           miner of sectors whose lines never name one (f01234)
   --max-line-bytes N   cut longer lines there and tag them "truncated"
                        (default 1048576)
@@ -31,6 +38,7 @@ Environment:
 
 Examples:
   sealtrail parse --timezone Asia/Shanghai sealer.log poster.log
+  lotus-miner sectors status --log 27 | sealtrail parse --format lotus-sectors-status
   grep -a 16692481 sealer.log | sealtrail parse | jq -c 'select(.event.action != "log")'
 `;
 
@@ -42,6 +50,7 @@ export const parseCommand: Command = {
         timezone: { type: 'string' },
         host: { type: 'string' },
         format: { type: 'string' },
+        at: { type: 'string' },
         miner: { type: 'string' },
         'max-line-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -59,6 +68,7 @@ export const parseCommand: Command = {
       defaultMiner: parseMiner(values.miner),
       maxLineBytes: parsePositiveInt('max-line-bytes', values['max-line-bytes']),
     };
+    const at = parseAt(values.at);
     const ctx = new FlowContext(loadDefinitions());
     const files = positionals.length > 0 ? positionals : ['-'];
     const out = process.stdout;
@@ -72,7 +82,7 @@ export const parseCommand: Command = {
       const writer = new DocumentWriter();
       // Entries that can have no time take the file's modification time: the same output every run.
       // (Looked up before the stream opens: an open error must find its listener.)
-      const mtime = file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined);
+      const mtime = at ?? (file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined));
       const fileOpts = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
       const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       try {

@@ -9,7 +9,7 @@ import { shipperMetrics } from '../metrics/shipper-metrics.js';
 import { DeadLetterFile } from '../sink/dead-letter.js';
 import { EventSink } from '../sink/event-sink.js';
 import { ShipStats } from '../tail/ship-stats.js';
-import { type Command, defaultHost, parseCommandLine, parseMiner } from './common.js';
+import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner } from './common.js';
 import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds } from './run-checks.js';
 import { runOnce } from './run-once.js';
 import type { RunPlan } from './run-plan.js';
@@ -33,7 +33,11 @@ Options:
   --timezone IANA      zone for timestamps that carry none (default: ${machineZone()})
   --host NAME          host.name of the events (default: this machine's name)
   --miner ID           miner of sectors whose lines never name one (f01234)
-  --format NAME        parse every line as this family (default: detect per line)
+  --format NAME        parse every line as this family (default: detect per line);
+                       a command's output only by name (lotus-sectors-status,
+                       lotus-chain-list, lotus-sectors-list)
+  --at TIME            with --once: when the command's output was taken (ISO 8601
+                       or a duration ago, 2h); default the file's modification time
   --registry FILE      checkpoint file (default .sealtrail/registry.json)
   --dead-letter FILE   where refused documents go (default .sealtrail/dead-letter.ndjson)
   --use-polling        watch by polling (for logs on NFS; costs a stat per file per second)
@@ -78,6 +82,7 @@ export const runCommand: Command = {
       host: { type: 'string' },
       miner: { type: 'string' },
       format: { type: 'string' },
+      at: { type: 'string' },
       registry: { type: 'string' },
       'dead-letter': { type: 'string' },
       'use-polling': { type: 'boolean' },
@@ -133,6 +138,8 @@ export const runCommand: Command = {
     // --once reads from the start unless a registry is named on the command line.
     const registryPath = values.once ? values.registry : (values.registry ?? config.registry ?? join(stateDir, 'registry.json'));
 
+    const at = parseAt(values.at);
+    if (at !== undefined && !values.once) throw usageError('--at is for run --once', 'a tail reads live files: their entries carry their own time');
     const ctx = new FlowContext(defs);
     const inputs = config.inputs.map((input) => ({
       globs: input.paths,
@@ -141,6 +148,7 @@ export const runCommand: Command = {
         zone: new ZoneResolver(input.timezone ?? defaultZone()),
         format: input.format,
         defaultMiner: input.miner,
+        ...(at === undefined ? {} : { fallbackTime: () => at }),
       } satisfies StreamOptions,
     }));
 

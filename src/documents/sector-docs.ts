@@ -58,7 +58,8 @@ export function sectorPatch(ev: SealEvent): SectorState | undefined {
   if (ev.sector === undefined) return undefined;
   const t = ev.time;
   const first = ev.sectorFirstSeen !== undefined && ev.sectorFirstSeen < t ? ev.sectorFirstSeen : t;
-  const changed = ev.action === 'sector-state-changed' && ev.state !== undefined;
+  // A command's output showing the state (`sector-observed`) is a state write like a change: last writer wins by time.
+  const changed = (ev.action === 'sector-state-changed' || ev.action === 'sector-observed') && ev.state !== undefined;
   const sealing = SEALING_ACTIONS.has(ev.action);
   const storage = ev.nodeId !== undefined || ev.location !== undefined || ev.storageHost !== undefined;
   let tasks = NO_TASKS;

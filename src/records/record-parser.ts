@@ -1,7 +1,8 @@
+import { dirname } from 'node:path';
 import { selectFamilies, type Definitions } from '../definitions.js';
 import { SealtrailError } from '../errors.js';
 import type { Entry, ParsedRecord } from '../model.js';
-import { shapeNamed, shapeNames, type Shape, type ShapeParser } from './shapes.js';
+import { shapeNamed, shapeNames, type Shape, type ShapeParser, type SnapshotParser } from './shapes.js';
 import { TimestampReader } from './timestamp.js';
 import type { ZoneResolver } from './zone.js';
 
@@ -11,6 +12,9 @@ export const UNKNOWN_DATASET = 'sealtrail.unknown';
 export interface FamilyShapes {
   name: string;
   dataset: string;
+  snapshot: boolean;
+  /** The family's folder (its data tables). */
+  dir: string;
   shapes: Shape[];
 }
 
@@ -19,6 +23,8 @@ export function resolveShapes(defs: Definitions): FamilyShapes[] {
   return defs.pipelines.map((p) => ({
     name: p.name,
     dataset: p.dataset,
+    snapshot: p.snapshot,
+    dir: dirname(p.file),
     shapes: p.shapes.map((name) => {
       const shape = shapeNamed(name);
       if (!shape) throw new SealtrailError('E_CONFIG', `${p.file}: unknown shape ${JSON.stringify(name)}; known: ${shapeNames().join(', ')}`, 'fix the pipeline file; see pipelines/README.md');
@@ -42,19 +48,30 @@ export class RecordParser {
   private readonly timed: Candidate[] = [];
   private readonly json: Candidate[] = [];
   private readonly ts = new TimestampReader();
+  private readonly snapshots: { parse: SnapshotParser; dataset: string }[] = [];
 
+  /** `at`: the time of a snapshot (a command's output), for the snapshot shapes. */
   constructor(
     families: FamilyShapes[],
     private readonly zone: ZoneResolver,
     format?: string,
+    at: () => number = Date.now,
   ) {
     for (const f of selectFamilies(families, format)) {
-      for (const shape of f.shapes) (shape.takes === 'json' ? this.json : this.timed).push({ parse: shape.parse, dataset: f.dataset });
+      for (const shape of f.shapes) {
+        if (shape.takes === 'snapshot') this.snapshots.push({ parse: shape.start(at, f.dir, zone), dataset: f.dataset });
+        else (shape.takes === 'json' ? this.json : this.timed).push({ parse: shape.parse, dataset: f.dataset });
+      }
     }
   }
 
-  parse(entry: Entry): ParsedRecord {
+  /** A record; several when a command's output row holds several things (`chain list`: a tipset's blocks). */
+  parse(entry: Entry): ParsedRecord | ParsedRecord[] {
     const body = entry.body;
+    for (const s of this.snapshots) {
+      const r = s.parse(body, s.dataset);
+      if (r) return r;
+    }
     const ts = this.ts;
     if (body.charCodeAt(0) === 123) {
       for (const c of this.json) {

@@ -10,7 +10,7 @@ import type { ZoneResolver } from './zone.js';
  */
 export type ShapeParser = (body: string, ts: TimestampReader, zone: ZoneResolver, dataset: string) => ParsedRecord | undefined;
 
-export interface Shape {
+export interface LineShape {
   /**
    * Which bodies it is offered: `timed` ones start with a timestamp that
    * read (`ts` holds it), `json` ones with `{` (`ts` is only a reader for
@@ -19,3 +19,22 @@ export interface Shape {
   readonly takes: 'timed' | 'json';
   readonly parse: ShapeParser;
 }
+
+/**
+ * A command's output (`lotus-miner sectors status --log`): one file is one
+ * snapshot, and a row means something only with the rows before it (the
+ * header names the sector; each event moves the state machine). `start`
+ * makes a reader for one stream; it is offered every entry's body, in order.
+ * `at` is the snapshot's time (`--at`, the file's mtime, or now); `dir` the
+ * family's folder, for the data tables the shape reads; `zone` the input's
+ * `--timezone`, for times printed without one.
+ */
+export interface SnapshotShape {
+  readonly takes: 'snapshot';
+  readonly start: (at: () => number, dir: string, zone: ZoneResolver) => SnapshotParser;
+}
+
+/** Several records for a row that holds several things (a tipset's blocks): one event each. */
+export type SnapshotParser = (body: string, dataset: string) => ParsedRecord | ParsedRecord[] | undefined;
+
+export type Shape = LineShape | SnapshotShape;

@@ -1,10 +1,13 @@
+import { lotusChainList } from './lotus-chain-list.js';
+import { lotusSectorsList } from './lotus-sectors-list.js';
+import { lotusSectorsStatus } from './lotus-sectors-status.js';
 import { rustLog } from './rust-log.js';
 import { rustTracing } from './rust-tracing.js';
 import type { Shape } from './shape.js';
 import { zapConsole } from './zap-console.js';
 import { zapJson } from './zap-json.js';
 
-export type { Shape, ShapeParser } from './shape.js';
+export type { Shape, ShapeParser, SnapshotParser } from './shape.js';
 
 /**
  * The shapes a pipeline file may name (`shapes: [zap-console, zap-json]`):
@@ -17,6 +20,9 @@ const SHAPES = new Map<string, Shape>([
   ['zap-json', { takes: 'json', parse: zapJson }],
   ['rust-log', { takes: 'timed', parse: rustLog }],
   ['rust-tracing', { takes: 'timed', parse: rustTracing }],
+  ['lotus-sectors-status', { takes: 'snapshot', start: lotusSectorsStatus }],
+  ['lotus-chain-list', { takes: 'snapshot', start: lotusChainList }],
+  ['lotus-sectors-list', { takes: 'snapshot', start: lotusSectorsList }],
 ]);
 
 export function registerShape(name: string, shape: Shape): void {

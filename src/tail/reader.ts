@@ -191,8 +191,8 @@ export class FileReader {
     const goOn = q !== undefined && q.identity === id.identity && q.offset === start;
     // Tailing, maxOpenMs: a writer that never pauses (timeless lines, a stack dump) still has its
     // entries emitted within the multi-line timeout, and an entry that can have no time takes the
-    // time it is read. Read once, such an entry takes the file's modification time, as in `parse`.
-    const timing = env.once ? { fallbackTime: () => this.file.mtimeMs } : { maxOpenMs: env.multilineMs };
+    // time it is read. Read once, such an entry takes the file's modification time (or `--at`), as in `parse`.
+    const timing = env.once ? { fallbackTime: this.input.opts.fallbackTime ?? (() => this.file.mtimeMs) } : { maxOpenMs: env.multilineMs };
     const opts = { ...this.input.opts, startOffset: start, ...timing };
     s.flow = goOn ? q.flow : new StreamFlow(env.ctx, { path: this.path, fingerprint: id.identity }, opts);
     s.tracker = new AckTracker(start, (offset) => env.registry?.advance(id.identity, this.checkpointAt(s, offset)));

@@ -1,0 +1,179 @@
+/**
+ * Command outputs as inputs (issue 14): a pasted `lotus-miner sectors status
+ * --log N` read with `--format lotus-sectors-status`, by `parse` (files and
+ * stdin, `--at`) and by `run --once` into the real Elasticsearch (ES_URL),
+ * where `sealtrail sector` shows its timeline with state durations and the
+ * sectors index holds the header's current state.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { REPO, ndjson, runCli, type Doc } from './helpers/repo.js';
+import { tempDir } from './helpers/fixtures.js';
+
+const SAMPLES = join(REPO, 'pipelines/lotus-sectors-status/samples');
+const COMMITTING = join(SAMPLES, 'committing-2020.log');
+const FORMAT = ['--format', 'lotus-sectors-status', '--host', 'paste-host'];
+const dir = tempDir();
+
+const observed = (docs: Doc[]) => docs.filter((d) => d.event.action === 'sector-observed');
+const changes = (docs: Doc[]) => docs.filter((d) => d.event.action === 'sector-state-changed');
+
+test('the event log: one state change per row that moves lotus\' state machine, with previous state and duration; the header is a sector-observed at --at', async () => {
+  const res = await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', COMMITTING]);
+  assert.equal(res.code, 0, res.stderr);
+  const docs = ndjson(res.stdout);
+  assert.deepEqual(
+    changes(docs).map((d) => [d['@timestamp'], d.filecoin.sector.number, d.filecoin.sector.previous_state ?? null, d.filecoin.sector.state, d.event.duration ?? null]),
+    [
+      ['2020-11-26T01:20:48.000Z', 201, null, 'Packing', null],
+      ['2020-11-26T01:20:48.000Z', 201, 'Packing', 'GetTicket', 0],
+      ['2020-11-26T01:20:49.000Z', 201, 'GetTicket', 'PreCommit1', 1e9],
+    ],
+  );
+  const obs = observed(docs);
+  assert.equal(obs.length, 1);
+  assert.equal(obs[0]!['@timestamp'], '2024-06-01T12:00:00.000Z');
+  assert.deepEqual(obs[0]!.filecoin.sector, { number: 201, state: 'Committing' });
+});
+
+test('--at: a duration ago; default the file\'s modification time, now for stdin; a bad one is one line and exit 2', async () => {
+  const copy = join(dir, 'status.txt');
+  copyFileSync(COMMITTING, copy);
+  utimesSync(copy, new Date('2021-03-04T05:06:07Z'), new Date('2021-03-04T05:06:07Z'));
+  const byMtime = ndjson((await runCli(['parse', ...FORMAT, copy])).stdout);
+  assert.equal(observed(byMtime)[0]!['@timestamp'], '2021-03-04T05:06:07.000Z');
+
+  const t0 = Date.now();
+  const ago = ndjson((await runCli(['parse', ...FORMAT, '--at', '2h', copy])).stdout);
+  const agoAt = Date.parse(observed(ago)[0]!['@timestamp']);
+  assert.ok(Math.abs(agoAt - (t0 - 2 * 3600_000)) < 60_000, `--at 2h gave ${observed(ago)[0]!['@timestamp']}`);
+
+  const stdin = ndjson((await runCli(['parse', ...FORMAT], { input: readFileSync(COMMITTING) })).stdout);
+  const stdinAt = Date.parse(observed(stdin)[0]!['@timestamp']);
+  assert.ok(stdinAt >= t0 - 1000 && stdinAt <= Date.now() + 1000, 'stdin: now');
+
+  const bad = await runCli(['parse', ...FORMAT, '--at', 'yesterday', copy]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /--at "yesterday"/);
+});
+
+test('event ids come from the output\'s content: the same paste under another name, or on stdin, has the same ids', async () => {
+  const copy = join(dir, 'another-name.log');
+  copyFileSync(COMMITTING, copy);
+  const ids = async (args: string[], input?: Buffer) => ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', ...args], input ? { input } : {})).stdout).map((d) => d.event.id);
+  const a = await ids([COMMITTING]);
+  assert.equal(new Set(a).size, a.length);
+  assert.deepEqual(await ids([copy]), a);
+  assert.deepEqual(await ids([], readFileSync(COMMITTING)), a);
+});
+
+test('error rows: an error event\'s trace is the state change\'s error; a refused event ([error;…]) is a sector-error', async () => {
+  const traces = ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'pc1-failed-retries-2022.log')])).stdout);
+  const failed = changes(traces).filter((d) => d.filecoin.sector.state === 'SealPreCommit1Failed');
+  assert.equal(failed[0]!.error.message, 'consecutive compute fails');
+  assert.equal(failed[1]!.error.message, 'seal pre commit(1) failed: storage call error 0: task aborted');
+  const refused = ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'removed-errors-2022.log')])).stdout);
+  assert.deepEqual(
+    refused.filter((d) => d.event.action === 'sector-error').map((d) => d.error.message),
+    [
+      'state machine error: %!s(<nil>)',
+      "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]",
+      "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]",
+    ],
+  );
+});
+
+test('without --format a command\'s output is not guessed line by line', async () => {
+  const docs = ndjson((await runCli(['parse', '--host', 'h', COMMITTING])).stdout);
+  assert.ok(docs.length > 0);
+  assert.ok(docs.every((d) => d.event.action === 'log' && d.event.dataset !== 'sealtrail.lotus-sectors-status'));
+});
+
+const CHAIN = join(REPO, 'pipelines/lotus-chain-list/samples/devnet-2020.log');
+const CALIBNET = join(REPO, 'pipelines/lotus-chain-list/samples/calibnet-2025.log');
+const blocks = (docs: Doc[]) => docs.filter((d) => d.event.action === 'block-mined');
+
+test('chain list: one block-mined per block with height, CID and miner; a year-less time takes --at\'s year (the year before when that is later than --at), in --timezone', async () => {
+  const parse = async (at: string, file = CHAIN) => ndjson((await runCli(['parse', '--format', 'lotus-chain-list', '--timezone', 'Asia/Shanghai', '--at', at, file])).stdout);
+  const june = blocks(await parse('2020-06-28T00:00:00Z'));
+  assert.deepEqual(june.map((d) => [d.filecoin.block.height, d.filecoin.miner.id]), [[132, 1000], [157, 1000], [158, 1000], [159, 1000], [160, 1000], [161, 1000]]);
+  assert.equal(june[0]!.filecoin.block.cid, 'bafy2bzaceatmyooqkrwmturus4gcdtm7rfjtlymlxre4k5rnd3dtukspocbtk');
+  assert.equal(june[0]!['@timestamp'], '2020-06-27T08:23:02.000Z');
+  // Read on 1 January 2021, a June list is from 2020.
+  assert.equal(blocks(await parse('2021-01-01T00:00:00Z'))[0]!['@timestamp'], '2020-06-27T08:23:02.000Z');
+  // Several blocks in a tipset: each its own event, ids distinct and stable.
+  const multi = blocks(await parse('2025-06-01T00:00:00Z', CALIBNET));
+  assert.equal(multi.length, 6 + 4 + 4);
+  assert.deepEqual(multi.filter((d) => d.filecoin.block.height === 5004496).map((d) => d.filecoin.miner.id), [1518369, 3144188, 1825817, 2013352]);
+  assert.equal(new Set(multi.map((d) => d.event.id)).size, multi.length);
+  assert.deepEqual(blocks(await parse('2025-06-01T00:00:00Z', CALIBNET)).map((d) => d.event.id), multi.map((d) => d.event.id));
+});
+
+const ES = process.env.ES_URL;
+if (!ES) throw new Error('ES_URL is not set: run the suite with `npm test`');
+const client = new Client({ node: ES });
+before(async () => {
+  assert.equal((await runCli(['setup', '--es', ES])).code, 0);
+});
+after(() => client.close());
+
+test('run --once loads a pasted sectors status: `sector` shows the timeline with durations, the sectors index the header\'s state; loading it twice adds nothing', async () => {
+  // A miner of its own per run: the index may hold earlier runs' events.
+  const minerId = 900_000 + (Date.now() % 99_999);
+  const miner = `f0${minerId}`;
+  const args = ['run', '--once', '--es', ES, ...FORMAT, '--miner', miner, '--at', '2024-06-01T12:00:00Z', '--path', COMMITTING];
+  const first = await runCli(args);
+  assert.equal(first.code, 0, first.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const count = async () => (await client.count({ index: 'sealtrail-events-*', query: { term: { 'filecoin.miner.id': minerId } } })).count;
+  const n = await count();
+  assert.equal(n, readFileSync(COMMITTING, 'utf8').trimEnd().split('\n').length, 'one event per line (--miner names them all)');
+  assert.equal((await runCli(args)).code, 0);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  assert.equal(await count(), n, 'the same paste again adds nothing');
+
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: `${minerId}-201` });
+  assert.equal(doc._source!.filecoin.sector.state, 'Committing');
+  assert.equal(doc._source!.filecoin.sector.state_since, '2024-06-01T12:00:00.000Z');
+
+  const timeline = await runCli(['sector', `${miner}-201`, '--es', ES, '--actions', 'sector-state-changed', '--timezone', 'UTC']);
+  assert.equal(timeline.code, 0, timeline.stderr);
+  assert.match(timeline.stdout, /GetTicket → PreCommit1\s+-\s+1s/);
+  assert.match(timeline.stdout, /Packing → GetTicket/);
+});
+
+test('run --once loads a pasted chain list: the blocks are a query; again, nothing is added', async () => {
+  const args = ['run', '--once', '--es', ES, '--format', 'lotus-chain-list', '--host', 'paste-host', '--timezone', 'Asia/Shanghai', '--at', '2025-06-01T00:00:00Z', '--path', CALIBNET];
+  const query = { bool: { filter: [{ term: { 'event.action': 'block-mined' } }, { term: { 'filecoin.block.height': 5004496 } }] } };
+  assert.equal((await runCli(args)).code, 0);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const first = (await client.count({ index: 'sealtrail-events-*', query })).count;
+  assert.equal(first, 4);
+  assert.equal((await runCli(args)).code, 0);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  assert.equal((await client.count({ index: 'sealtrail-events-*', query })).count, 4);
+  const mined = await client.search<Doc>({ index: 'sealtrail-events-*', query: { bool: { filter: [{ term: { 'event.action': 'block-mined' } }, { term: { 'filecoin.miner.id': 1825817 } }] } } });
+  assert.equal(mined.hits.hits.length, 1);
+  assert.equal(mined.hits.hits[0]!._source!.filecoin.block.cid, 'bafy2bzacead2o6ifg77jnu5nkh6ulyxaxpdv6u62yaqtwiiinytoystjh5zpo');
+});
+
+test('run --once loads a pasted sectors list: `states` counts its sectors; an older snapshot never moves back a state a later log line set', async () => {
+  const minerId = 800_000 + (Date.now() % 99_999);
+  const miner = `f0${minerId}`;
+  // A log line (lotus-force's wording, as in the lotus family's samples) one day after the snapshot.
+  const log = join(dir, 'later.log');
+  writeFileSync(log, '2024-06-02T10:00:00.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 726 update state: Proving ...\n');
+  assert.equal((await runCli(['run', '--once', '--es', ES, '--host', 'paste-host', '--miner', miner, '--path', log])).code, 0);
+  const list = join(SAMPLES, '../../lotus-sectors-list/samples/table-states-2020.log');
+  const res = await runCli(['run', '--once', '--es', ES, '--format', 'lotus-sectors-list', '--host', 'paste-host', '--miner', miner, '--at', '2024-06-01T12:00:00Z', '--path', list]);
+  assert.equal(res.code, 0, res.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const states = await runCli(['states', '--es', ES, '--miner', miner, '--json']);
+  assert.equal(states.code, 0, states.stderr);
+  const counts = Object.fromEntries((JSON.parse(states.stdout) as { state: string; count: number }[]).map((r) => [r.state, r.count]));
+  assert.deepEqual(counts, { PreCommit2: 5, Committing: 3, Proving: 1 });
+});
