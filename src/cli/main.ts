@@ -17,6 +17,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'stats', summary: 'phase durations (count, p50, p90, p99, max) per task type, optionally --by host', load: async () => (await import('./stats.js')).statsCommand },
   { name: 'stuck', summary: 'sectors whose current state is older than --older, oldest first', load: async () => (await import('./stuck.js')).stuckCommand },
   { name: 'post-errors', summary: 'PoSt failures grouped by storage host and path, newest first', load: async () => (await import('./post-errors.js')).postErrorsCommand },
+  { name: 'report', summary: 'one self-contained HTML page with charts of the panels (states, durations, stuck, PoSt failures)', load: async () => (await import('./report.js')).reportCommand },
 ];
 
 function help(): string {
