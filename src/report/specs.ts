@@ -64,7 +64,7 @@ function durationsSpec(d: ReportData): TopLevelSpec | null {
     encoding: {
       x: { field: 'task_type', type: 'nominal', sort: taskSort(rows.map((r) => r.task_type)), title: 'task type' },
       xOffset: { field: 'percentile', type: 'nominal' },
-      y: { field: 'seconds', type: 'quantitative', scale: { type: 'log' }, title: 'seconds (log scale)' },
+      y: { field: 'seconds', type: 'quantitative', scale: { type: 'symlog' }, title: 'seconds (symlog scale)' },
       color: { field: 'percentile', type: 'nominal', scale: { scheme: 'blues' } },
       tooltip: [{ field: 'task_type', title: 'task' }, { field: 'percentile' }, { field: 'duration' }, { field: 'count', title: 'tasks' }],
     },
@@ -83,7 +83,7 @@ function durationsByHostSpec(d: ReportData): TopLevelSpec | null {
     encoding: {
       x: { field: 'task_type', type: 'nominal', sort: taskSort(rows.map((r) => r.task_type)), title: 'task type' },
       xOffset: { field: 'host', type: 'nominal' },
-      y: { field: 'seconds', type: 'quantitative', scale: { type: 'log' }, title: 'p50, seconds (log scale)' },
+      y: { field: 'seconds', type: 'quantitative', scale: { type: 'symlog' }, title: 'p50, seconds (symlog scale)' },
       color: { field: 'host', type: 'nominal' },
       tooltip: [{ field: 'task_type', title: 'task' }, { field: 'host' }, { field: 'count', title: 'tasks' }, { field: 'p50' }, { field: 'p90' }, { field: 'p99' }],
     },
