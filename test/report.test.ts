@@ -145,3 +145,24 @@ test('state changes over time add up to the state changes of every sector; the G
   assert.ok(tasks.length > 0);
   assert.deepEqual(gantt.filter((m) => m.datum.kind === 'task').map((m) => `${iso(m.datum.end)} ${m.datum.lane}`).sort(), tasks.sort());
 });
+
+test('`sector` ends with a bar per state, plain characters in a pipe, as wide as COLUMNS; `stats --dist` bins add up to the counts', async () => {
+  const r = await runCli(['sector', SECTOR, '--no-log', ...filter], { env: { COLUMNS: '90' } });
+  assert.equal(r.code, 0, r.stderr);
+  const tail = r.stdout.split('\ntime in each state (the last one until now, unless it is final):\n')[1];
+  assert.ok(tail, r.stdout);
+  const lines = tail.trimEnd().split('\n');
+  const timeline = await json(['sector', SECTOR, '--actions', 'sector-state-changed']);
+  assert.deepEqual(lines.map((l) => l.split(/\s{2,}/)[0]!.replace(/ ×\d+$/, '')), [...new Set(timeline.map((x) => x.state))]);
+  for (const l of lines) {
+    assert.ok(l.length <= 90, l);
+    assert.match(l, /^\S.*  [#.]*\s+\S+$/, l);
+  }
+  assert.doesNotMatch(tail, /[█▏]/);
+  const dist = await json(['stats', '--dist']);
+  assert.ok(dist.length > 0);
+  for (const d of dist) assert.equal(d.distribution.reduce((a: number, b: number) => a + b, 0), d.count, d.task_type);
+  const table = await runCli(['stats', '--dist', ...filter]);
+  assert.match(table.stdout.split('\n')[0]!, /DISTRIBUTION \(0 → MAX, 20 bins\)$/);
+  assert.match(table.stdout, /\n\s*PC1 .*\|[ .:\-=+*#@]{20}\|\n/);
+});
