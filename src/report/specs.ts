@@ -96,7 +96,8 @@ function overTimeSpec(name: string, points: ReportData['state_changes'], keyTitl
   return {
     ...base(name, rows),
     height: 200,
-    mark: { type: 'bar', tooltip: true },
+    // x and x2 are the bucket's start and end: vertical bars (Vega-Lite would lay a ranged x out horizontally).
+    mark: { type: 'bar', tooltip: true, orient: 'vertical' },
     encoding: {
       x: { field: 'start', type: 'temporal', title: null },
       x2: { field: 'end' },
