@@ -36,6 +36,9 @@ test('spans: a state lasts until the next change, the last one until now; a task
   const done = timelineSpans([...rows, row('2026-01-01T05:00:00.000Z', 'sector-state-changed', { state: 'Proving' }), row('2026-01-01T05:10:00.000Z', 'log')], NOW);
   assert.equal(done.find((s) => s.name === 'PreCommitWait')!.ms, 3_600_000);
   assert.equal(done.find((s) => s.name === 'Proving')!.ms, 600_000);
+  // damocles' planners end in Finished: final too.
+  const finished = timelineSpans([row('2026-01-01T05:00:00.000Z', 'sector-state-changed', { state: 'Finished' })], NOW);
+  assert.equal(finished[0]!.ms, 0);
 });
 
 test('state totals add visits up, in the order first entered', () => {

@@ -9,9 +9,6 @@ import type { TimelineRow } from './timeline.js';
  * `duration` earlier). What the report's Gantt chart and the terminal bars of
  * `sealtrail sector` draw.
  */
-/** Where a sector's story ends: stuck's terminal states, and damocles' Finished (the planners' last state). */
-const FINAL_STATES: readonly string[] = [...TERMINAL_STATES, 'Finished'];
-
 export interface Span {
   /** `state`, or the task type (PC1, C2, …). */
   lane: string;
@@ -35,7 +32,7 @@ export function timelineSpans(rows: TimelineRow[], nowMs: number): Span[] {
     const start = toMillis(r.time)!;
     const next = changes[i + 1];
     const open = next === undefined;
-    const end = next ? toMillis(next.time)! : FINAL_STATES.includes(r.state!) ? Math.max(lastMs, start) : Math.max(nowMs, start);
+    const end = next ? toMillis(next.time)! : TERMINAL_STATES.includes(r.state!) ? Math.max(lastMs, start) : Math.max(nowMs, start);
     spans.push({ lane: 'state', name: r.state!, kind: 'state', host: r.host, start: r.time, end: new Date(end).toISOString(), ms: end - start, ...(open ? { open } : {}) });
   });
   for (const r of rows) {
