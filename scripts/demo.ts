@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     say('→ the precommit messages never land: check the chain (lotus chain list) and the message pool.');
 
     story('2. Power is high but no block is mined: why does every winning PoSt fail?');
-    cli(['post-errors', ...es, '--since', '1d']);
+    cli(['post-errors', ...es, '--since', '1d', '--host', 'poster-01']);
     say('→ every failure reads /mnt/nfs/10.10.13.22/…: /mnt on the poster is mounted from the wrong storage server.');
 
     story('3. How long does each phase take, and which host is slow?');

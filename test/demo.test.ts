@@ -27,6 +27,7 @@ test('the demo tells the stories with the commands\' output and writes the repor
   assert.match(story(2), /^Power is high but no block is mined/);
   const row = /\n10\.10\.13\.22\s+(\d+)\s+(\d+)\s+ENOENT\s+winning\s+.*\/mnt\/nfs\/10\.10\.13\.22\/cache\/s-t01005-\d+\/p_aux/.exec(story(2));
   assert.ok(row && Number(row[1]) >= 72 && row[2] === '34', story(2)); // 72 rounds a day (more if the demo ran before), on 34 sectors
+  assert.doesNotMatch(story(2), /\n10\.10\.13\.(?!22)/, 'the poster reads one storage server only');
   // 90 PC1 on sealer-01 per demo run (a cluster that ran the demo before holds each run's day).
   const pc1 = /\nPC1\s+sealer-01\s+(\d+)\s/.exec(story(3));
   assert.ok(pc1 && Number(pc1[1]) % 90 === 0, story(3));
