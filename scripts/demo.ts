@@ -1,45 +1,80 @@
 /**
  * `npm run demo`: no configuration. Uses $ES_URL, or an Elasticsearch already
  * answering on 127.0.0.1:9200, or starts the local one (kept under .cache/,
- * stopped at the end); ships the bundled sample logs through the real
- * pipeline, then shows a sector timeline, the state counts and the phase
- * durations.
+ * stopped at the end). Writes a small cluster's last day of logs
+ * (scripts/demo/logs.ts, real line shapes: scripts/demo/SOURCES.md), ships
+ * them with the real `sealtrail run --once`, then tells the seeds' stories
+ * with the query commands' real output, and writes the report page.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeElasticsearch, startLocalElasticsearch } from './lib/local-elasticsearch.js';
+import { DAMOCLES_MINER, FIRST_SECTOR, MINER, REBUILT_SECTOR, STUCK, writeDemoLogs } from './demo/logs.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(REPO, 'build/src/cli/main.js');
+const WORK = join(REPO, '.cache/demo');
 
-function cli(title: string, args: string[]): void {
-  process.stdout.write(`\n$ sealtrail ${args.join(' ')}    # ${title}\n`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0 && args[0] !== 'run') throw new Error(`sealtrail ${args[0]} exited ${r.status}`);
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+function cli(args: string[], quiet = false): void {
+  if (!quiet) say(`\n$ sealtrail ${args.filter((a, i) => args[i - 1] !== '--es' && a !== '--es').join(' ')}`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, stdio: quiet ? 'ignore' : 'inherit', env: { ...process.env, COLUMNS: process.env.COLUMNS ?? '160' } });
+  if (r.status !== 0) throw new Error(`sealtrail ${args[0]} exited ${r.status}`);
+}
+
+function story(question: string): void {
+  say(`\n${'='.repeat(Math.min(100, question.length + 4))}\n  ${question}\n${'='.repeat(Math.min(100, question.length + 4))}`);
 }
 
 async function main(): Promise<void> {
+  const started = Date.now();
   let url = process.env.ES_URL;
   let local: Awaited<ReturnType<typeof startLocalElasticsearch>> | undefined;
   if (!url && (await probeElasticsearch('http://127.0.0.1:9200'))) url = 'http://127.0.0.1:9200';
   if (!url) {
-    process.stdout.write('starting a local Elasticsearch (the first time fetches it with Maven)…\n');
+    say('starting a local Elasticsearch (the first time fetches it with Maven)…');
     local = await startLocalElasticsearch({ log: () => {} });
     url = local.url;
   }
   try {
     const es = ['--es', url];
-    cli('index templates', ['setup', ...es]);
-    cli('the bundled sample logs, through the real pipeline', [
-      'run', '--once', ...es, '--timezone', 'Asia/Shanghai', '--host', 'demo-sealer', '--dead-letter', join(REPO, '.cache/demo-dead-letter.ndjson'),
-      '--path', join(REPO, 'pipelines/*/samples/*.log'),
-    ]);
+    say(`Elasticsearch: ${url}`);
+    say('installing the index templates (sealtrail setup)…');
+    cli(['setup', ...es], true);
+    rmSync(WORK, { recursive: true, force: true });
+    const logs = writeDemoLogs(join(WORK, 'logs'), Date.now(), REPO);
+    say(`writing a small cluster's last day of logs under ${join(WORK, 'logs')}: a lotus-force sealer, a poster, a damocles worker…`);
+    say('shipping them through the real pipeline (sealtrail run --once, one host at a time)…');
+    for (const [host, file] of Object.entries(logs.files)) {
+      cli(['run', '--once', ...es, '--timezone', 'Asia/Shanghai', '--host', host, '--registry', join(WORK, `registry-${host}.json`), '--dead-letter', join(WORK, 'dead-letter.ndjson'), '--path', file]);
+    }
     spawnSync('curl', ['-s', '-XPOST', `${url}/sealtrail-*/_refresh`], { stdio: 'ignore' });
-    cli("one sector's history (the seed's grep -a 16692481 sealer.log)", ['sector', '1007-16692481', ...es, '--timezone', 'Asia/Shanghai']);
-    cli('sectors per state (select state, count(*) from sectors group by state)', ['states', ...es]);
-    cli('phase durations per task type', ['stats', ...es]);
-    cli('PoSt read errors by storage host and path', ['post-errors', ...es, '--since', '100000d']);
+
+    story(`1. Why does sealing stop? ${STUCK} sectors sit in PreCommitWait and the workers get no new tasks.`);
+    cli(['states', ...es, '--miner', `f0${MINER}`]);
+    cli(['stuck', ...es, '--miner', `f0${MINER}`, '--older', '6h', '--limit', '10']);
+    cli(['sector', `${MINER}-${FIRST_SECTOR + 40}`, ...es, '--timezone', 'Asia/Shanghai', '--no-log']);
+    say('→ the precommit messages never land: check the chain (lotus chain list) and the message pool.');
+
+    story('2. Power is high but no block is mined: why does every winning PoSt fail?');
+    cli(['post-errors', ...es, '--since', '1d', '--host', 'poster-01']);
+    say('→ every failure reads /mnt/nfs/10.10.13.22/…: /mnt on the poster is mounted from the wrong storage server.');
+
+    story('3. How long does each phase take, and which host is slow?');
+    cli(['stats', ...es, '--by', 'host']);
+    cli(['stats', ...es, '--dist']);
+
+    story(`4. What did the rebuild of damocles sector ${DAMOCLES_MINER}-${REBUILT_SECTOR} go through?`);
+    cli(['sector', `${DAMOCLES_MINER}-${REBUILT_SECTOR}`, ...es, '--timezone', 'Asia/Shanghai', '--no-log']);
+    say('(`sealtrail rebuilds`, the damocles rebuild plan, is not built yet.)');
+
+    const out = join(WORK, 'report.html');
+    say('\nwriting the report page…');
+    cli(['report', ...es, '--out', out, '--sector', `${MINER}-${FIRST_SECTOR + 40}`]);
+    say(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s; open ${out} in a browser.`);
   } finally {
     if (local) await local.stop();
   }

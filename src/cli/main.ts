@@ -18,6 +18,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'stuck', summary: 'sectors whose current state is older than --older, oldest first', load: async () => (await import('./stuck.js')).stuckCommand },
   { name: 'post-errors', summary: 'PoSt failures grouped by storage host and path, newest first', load: async () => (await import('./post-errors.js')).postErrorsCommand },
   { name: 'exporter', summary: 'serve sector states, stuck sectors and recent PoSt failures to Prometheus', load: async () => (await import('./exporter.js')).exporterCommand },
+  { name: 'report', summary: 'one self-contained HTML page with charts of the panels (states, durations, stuck, PoSt failures)', load: async () => (await import('./report.js')).reportCommand },
 ];
 
 function help(): string {

@@ -3,7 +3,9 @@ import { formatMillis, formatTime, summarizeError, toMillis } from '../query/for
 import { connect } from '../query/es.js';
 import { commaList } from '../query/filters.js';
 import { COMMON_HELP, COMMON_OPTIONS, positiveInt, resolveCommon, sinceFrom } from '../query/options.js';
+import { stateTotals, timelineSpans } from '../query/segments.js';
 import { type Timeline, type TimelineRow, checkActions, fetchTimeline, parseSectorId } from '../query/timeline.js';
+import { stateBars } from './bars.js';
 import { type Command, parseCommandLine } from './common.js';
 import { type Column, outputWidth, printJson, renderTable } from './table.js';
 
@@ -26,6 +28,10 @@ Options:
   --since DURATION    only the last DURATION, e.g. 30m, 6h, 7d
   --limit N           at most N events (default 1000), paged with search_after
 ${COMMON_HELP}
+
+After the table, the time spent in each state is drawn as a bar per state
+(a state entered twice shows ×2), scaled to the terminal's width; plain
+characters (#) when the output is not a terminal.
 
 Columns: TIME (with its UTC offset), HOST, ACTION, STATE (previous → new),
 TASK (task type), DURATION (task-finished: the task's elapsed time;
@@ -112,6 +118,11 @@ export const sectorCommand: Command = {
     } else if (timeline.rows.length > 0) {
       const several = miner === undefined && timeline.miners.length > 1;
       process.stdout.write(timelineTable(timeline, common.zone, several, outputWidth()));
+      // Time in each state, as bars (one miner's sector only: two miners' states do not add up).
+      const totals = several ? [] : stateTotals(timelineSpans(timeline.rows, Date.now()));
+      if (totals.length > 0) {
+        process.stdout.write(`\ntime in each state (the last one until now, unless it is final):\n${stateBars(totals, outputWidth() ?? 80, process.stdout.isTTY === true)}`);
+      }
       if (several) {
         process.stdout.write(
           `note: sector ${ref.sector} occurs in ${timeline.miners.length} miners (${timeline.miners.join(', ')}): give MINER-NUMBER, e.g. sealtrail sector ${timeline.miners[0]}-${ref.sector}\n`,

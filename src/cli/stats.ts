@@ -4,6 +4,8 @@ import { commaList } from '../query/filters.js';
 import { formatMillis } from '../query/format.js';
 import { COMMON_HELP, COMMON_OPTIONS, resolveCommon, sinceFrom } from '../query/options.js';
 import { STATS_BY, type StatsBy, type StatsRow, buildStatsRequest, statsRows } from '../query/stats.js';
+import { BINS, buildDistributionRequest, distributions } from '../query/distribution.js';
+import { sparkline } from './bars.js';
 import { type Command, parseCommandLine } from './common.js';
 import { type Column, outputWidth, printJson, renderTable } from './table.js';
 
@@ -19,6 +21,8 @@ Options:
   --by host|miner     one row per task type and host (or miner): find the slow worker
   --task LIST         only these task types, comma separated, e.g. PC1,PC2
   --since DURATION    only tasks finished in the last DURATION, e.g. 6h, 7d (default: all)
+  --dist              add a DISTRIBUTION column: the durations as a 20-bucket
+                      histogram on one line, from 0 (left) to MAX (right)
 ${COMMON_HELP}
 
 Example:
@@ -30,7 +34,7 @@ Example:
   PC2   worker-02     50  40m58.1s  43m1.09s  45m0.77s   45m2.8s
 `;
 
-export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: number | undefined): string {
+export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: number | undefined, dist?: Map<string, number[]>, tty = false): string {
   const columns: Column[] = [
     { header: 'TASK' },
     ...(by ? [{ header: by.toUpperCase(), align: by === 'miner' ? ('right' as const) : ('left' as const) }] : []),
@@ -39,6 +43,7 @@ export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: num
     { header: 'P90', align: 'right' },
     { header: 'P99', align: 'right' },
     { header: 'MAX', align: 'right' },
+    ...(dist ? [{ header: `DISTRIBUTION (0 → MAX, ${BINS} bins)` }] : []),
   ];
   const body = rows.map((r) => [
     r.task_type,
@@ -48,13 +53,14 @@ export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: num
     formatMillis(r.p90_ms),
     formatMillis(r.p99_ms),
     formatMillis(r.max_ms),
+    ...(dist ? [`|${sparkline(dist.get(r.task_type) ?? [], tty)}|`] : []),
   ]);
   return renderTable(columns, body, width);
 }
 
 export const statsCommand: Command = {
   async run(argv) {
-    const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, by: { type: 'string' }, task: { type: 'string' }, since: { type: 'string' } });
+    const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, by: { type: 'string' }, task: { type: 'string' }, since: { type: 'string' }, dist: { type: 'boolean' } });
     if (values.help) {
       process.stdout.write(usage);
       return 0;
@@ -67,13 +73,18 @@ export const statsCommand: Command = {
     const sinceMs = sinceFrom(values.since, Date.now());
     const es = await connect(common.url);
     let rows: StatsRow[];
+    let dist: Map<string, number[]> | undefined;
     try {
-      rows = statsRows(await es.search(buildStatsRequest({ miner: common.miner, host: common.host, sinceMs, tasks, by })), by);
+      const o = { miner: common.miner, host: common.host, sinceMs, tasks, by };
+      rows = statsRows(await es.search(buildStatsRequest(o)), by);
+      if (values.dist && by) throw usageError('--dist goes without --by', 'one distribution per task type: sealtrail stats --dist');
+      const req = values.dist ? buildDistributionRequest(o, rows) : null;
+      if (req) dist = distributions(await es.search(req), rows);
     } finally {
       await es.close();
     }
-    if (values.json) printJson(rows);
-    else if (rows.length > 0) process.stdout.write(statsTable(rows, by, outputWidth()));
+    if (values.json) printJson(dist ? rows.map((r) => ({ ...r, distribution: dist.get(r.task_type) ?? null })) : rows);
+    else if (rows.length > 0) process.stdout.write(statsTable(rows, by, outputWidth(), values.dist ? (dist ?? new Map()) : undefined, process.stdout.isTTY === true));
     else process.stderr.write(`sealtrail: no finished tasks with a duration${values.since ? ` in the last ${values.since}` : ''}\n`);
     return 0;
   },

@@ -15,7 +15,8 @@ import { toMillis } from './format.js';
  * Removing, Terminating…) is a sector someone should look at once it stops
  * moving. `--state` overrides this list.
  */
-export const TERMINAL_STATES: readonly string[] = ['Proving', 'Available', 'Removed', 'Terminated'];
+// Finished: where damocles' planners (sealer, rebuild, snapup) end a sector's job.
+export const TERMINAL_STATES: readonly string[] = ['Proving', 'Available', 'Removed', 'Terminated', 'Finished'];
 
 export const DEFAULT_OLDER_MS = 6 * 3_600_000;
 
