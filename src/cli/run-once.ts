@@ -1,3 +1,4 @@
+import { errors } from '@elastic/elasticsearch';
 import { Registry } from '../checkpoints/registry.js';
 import { SECTORS_INDEX, describeTransportError, refreshIndices } from '../elasticsearch.js';
 import { connect } from '../sink/connect.js';
@@ -32,6 +33,9 @@ export async function runOnce(p: RunPlan): Promise<number> {
       await shipper.idle();
       if (shipper.failed) throw shipper.failed;
       await sink.drain();
+    } catch (err) {
+      // As the tail does: a refusal the sink could not retry (a 401 on the sectors index) is one line.
+      throw err instanceof errors.ElasticsearchClientError ? describeTransportError(err, url) : err;
     } finally {
       await shipper.stop(0);
     }
