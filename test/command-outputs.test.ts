@@ -71,20 +71,51 @@ test('event ids come from the output\'s content: the same paste under another na
   assert.deepEqual(await ids([], readFileSync(COMMITTING)), a);
 });
 
-test('error rows: an error event\'s trace is the state change\'s error; a refused event ([error;…]) is a sector-error', async () => {
-  const traces = ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'pc1-failed-retries-2022.log')])).stdout);
+test('error rows: an error event\'s trace is the state change\'s error; a refused event ([error;…]) is a sector-error (a headerless paste, its sector given by --sector)', async () => {
+  const traces = ndjson((await runCli(['parse', ...FORMAT, '--sector', '9', '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'pc1-failed-retries-2022.log')])).stdout);
   const failed = changes(traces).filter((d) => d.filecoin.sector.state === 'SealPreCommit1Failed');
+  assert.ok(failed.every((d) => d.filecoin.sector.number === 9));
   assert.equal(failed[0]!.error.message, 'consecutive compute fails');
   assert.equal(failed[1]!.error.message, 'seal pre commit(1) failed: storage call error 0: task aborted');
-  const refused = ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'removed-errors-2022.log')])).stdout);
+  const refused = ndjson((await runCli(['parse', ...FORMAT, '--sector', 'f01234-36', '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'removed-errors-2022.log')])).stdout);
+  const errors = refused.filter((d) => d.event.action === 'sector-error');
   assert.deepEqual(
-    refused.filter((d) => d.event.action === 'sector-error').map((d) => d.error.message),
+    errors.map((d) => [d.filecoin.miner.id, d.filecoin.sector.number, d.error.message]),
     [
-      'state machine error: %!s(<nil>)',
-      "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]",
-      "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]",
+      [1234, 36, 'state machine error: %!s(<nil>)'],
+      [1234, 36, "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]"],
+      [1234, 36, "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]"],
     ],
   );
+});
+
+test('a paste that names no sector, without --sector: log events (event name and error kept), and stderr says once, naming the file, to pass --sector', async () => {
+  for (const name of ['pc1-failed-retries-2022.log', 'removed-errors-2022.log', 'snap-deals-2023.log']) {
+    const file = join(SAMPLES, name);
+    const res = await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', file]);
+    assert.equal(res.code, 0, res.stderr);
+    const docs = ndjson(res.stdout);
+    assert.ok(docs.length > 0);
+    assert.deepEqual(docs.filter((d) => d.event.action !== 'log'), [], `${name}: no sector event without a sector`);
+    assert.ok(docs.every((d) => d.filecoin?.sector?.number === undefined));
+    const lines = res.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, res.stderr);
+    assert.ok(lines[0]!.includes(file) && lines[0]!.includes('--sector'), res.stderr);
+    if (name.startsWith('pc1')) {
+      const failed = docs.filter((d) => d.filecoin?.sector?.event === 'SectorSealPreCommit1Failed');
+      assert.equal(failed.length, 5);
+      assert.equal(failed[0]!.error.message, 'consecutive compute fails');
+    }
+  }
+  // A header names the sector: no notice.
+  assert.equal((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', COMMITTING])).stderr, '');
+  // --sector needs a command's output; its miner must agree with --miner.
+  const wrong = await runCli(['parse', '--format', 'lotus', '--sector', '5', COMMITTING]);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--sector is for a command's output/);
+  const clash = await runCli(['parse', ...FORMAT, '--sector', 'f01234-5', '--miner', 'f05', COMMITTING]);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /--miner/);
 });
 
 test('without --format a command\'s output is not guessed line by line', async () => {
@@ -176,4 +207,20 @@ test('run --once loads a pasted sectors list: `states` counts its sectors; an ol
   assert.equal(states.code, 0, states.stderr);
   const counts = Object.fromEntries((JSON.parse(states.stdout) as { state: string; count: number }[]).map((r) => [r.state, r.count]));
   assert.deepEqual(counts, { PreCommit2: 5, Committing: 3, Proving: 1 });
+});
+
+test('run --once --sector MINER-N loads a headerless paste as that sector\'s events; without it, stderr names the file and nothing reaches the sector', async () => {
+  const minerId = 700_000 + (Date.now() % 99_999);
+  const snap = join(SAMPLES, 'snap-deals-2023.log');
+  const base = ['run', '--once', '--es', ES, ...FORMAT, '--at', '2024-06-01T12:00:00Z', '--path', snap];
+  const res = await runCli([...base, '--sector', `f0${minerId}-21`]);
+  assert.equal(res.code, 0, res.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: `${minerId}-21` });
+  assert.equal(doc._source!.filecoin.sector.state, 'ReleaseSectorKey');
+  const bare = await runCli([...base, '--miner', `f0${minerId + 1}`]);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.ok(bare.stderr.includes(snap) && bare.stderr.includes('--sector'), bare.stderr);
+  const none = await client.count({ index: 'sealtrail-events-*', query: { bool: { filter: [{ term: { 'filecoin.miner.id': minerId + 1 } }, { exists: { field: 'filecoin.sector.number' } }] } } });
+  assert.equal(none.count, 0);
 });

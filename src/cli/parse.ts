@@ -7,6 +7,7 @@ import { describeInputError } from '../errors.js';
 import { FlowContext, eventsFromBytes, type StreamOptions } from '../flow.js';
 import { ZoneResolver, defaultZone } from '../records/zone.js';
 import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
+import { sectorOption } from './run-checks.js';
 
 const usage = `Usage: sealtrail parse [options] [FILE...]
 
@@ -27,6 +28,9 @@ Options:
   --at TIME            when a command's output was taken: ISO 8601 or a
                        duration ago (2h); default the file's modification
                        time, now for standard input
+  --sector N           the sector of a command's output that names none (a
+                       paste from the middle of sectors status --log; N or
+                       MINER-N); without it such rows are log events
   --miner ID           miner of sectors whose lines never name one (f01234)
   --max-line-bytes N   cut longer lines there and tag them "truncated"
                        (default 1048576)
@@ -52,6 +56,7 @@ export const parseCommand: Command = {
         format: { type: 'string' },
         at: { type: 'string' },
         miner: { type: 'string' },
+        sector: { type: 'string' },
         'max-line-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -61,15 +66,19 @@ export const parseCommand: Command = {
       process.stdout.write(usage);
       return 0;
     }
+    const defs = loadDefinitions();
+    const sector = sectorOption(values.sector, values.format, defs, parseMiner(values.miner));
     const opts: StreamOptions = {
       host: values.host ?? defaultHost(),
       zone: new ZoneResolver(values.timezone ?? defaultZone()),
       format: values.format,
-      defaultMiner: parseMiner(values.miner),
+      defaultMiner: sector.miner,
+      sector: sector.sector,
+      notice: (line) => process.stderr.write(`sealtrail: ${line}\n`),
       maxLineBytes: parsePositiveInt('max-line-bytes', values['max-line-bytes']),
     };
     const at = parseAt(values.at);
-    const ctx = new FlowContext(loadDefinitions());
+    const ctx = new FlowContext(defs);
     const files = positionals.length > 0 ? positionals : ['-'];
     const out = process.stdout;
     let failed = 0;

@@ -10,7 +10,7 @@ import { DeadLetterFile } from '../sink/dead-letter.js';
 import { EventSink } from '../sink/event-sink.js';
 import { ShipStats } from '../tail/ship-stats.js';
 import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner } from './common.js';
-import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds } from './run-checks.js';
+import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds, sectorOption } from './run-checks.js';
 import { runOnce } from './run-once.js';
 import type { RunPlan } from './run-plan.js';
 import { runTail } from './run-tail.js';
@@ -38,6 +38,9 @@ Options:
                        lotus-chain-list, lotus-sectors-list)
   --at TIME            with --once: when the command's output was taken (ISO 8601
                        or a duration ago, 2h); default the file's modification time
+  --sector N           with --once and a command's output that names no sector
+                       (a paste from the middle of sectors status --log): its
+                       sector (N or MINER-N); without it such rows are log events
   --registry FILE      checkpoint file (default .sealtrail/registry.json)
   --dead-letter FILE   where refused documents go (default .sealtrail/dead-letter.ndjson)
   --use-polling        watch by polling (for logs on NFS; costs a stat per file per second)
@@ -83,6 +86,7 @@ export const runCommand: Command = {
       miner: { type: 'string' },
       format: { type: 'string' },
       at: { type: 'string' },
+      sector: { type: 'string' },
       registry: { type: 'string' },
       'dead-letter': { type: 'string' },
       'use-polling': { type: 'boolean' },
@@ -102,13 +106,15 @@ export const runCommand: Command = {
     const defs = loadDefinitions();
     const formats = knownFormats(defs);
     checkFormat(values.format, defs);
+    if (values.sector !== undefined && !values.once) throw usageError('--sector is for run --once', 'it names the sector of a pasted command output');
+    const sector = sectorOption(values.sector, values.format, defs, parseMiner(values.miner));
     if (values.timezone !== undefined) checkZone(values.timezone);
     const flagInput: InputConfig = {
       paths: values.path ?? [],
       format: values.format,
       timezone: values.timezone,
       host: values.host,
-      miner: parseMiner(values.miner),
+      miner: sector.miner,
     };
     let config: RunConfig;
     if (values.config) {
@@ -148,6 +154,8 @@ export const runCommand: Command = {
         zone: new ZoneResolver(input.timezone ?? defaultZone()),
         format: input.format,
         defaultMiner: input.miner,
+        ...(sector.sector === undefined ? {} : { sector: sector.sector }),
+        notice: log,
         ...(at === undefined ? {} : { fallbackTime: () => at }),
       } satisfies StreamOptions,
     }));

@@ -7,7 +7,7 @@ import type { Shape } from './shape.js';
 import { zapConsole } from './zap-console.js';
 import { zapJson } from './zap-json.js';
 
-export type { Shape, ShapeParser, SnapshotParser } from './shape.js';
+export type { Shape, ShapeParser, SnapshotOptions, SnapshotParser } from './shape.js';
 
 /**
  * The shapes a pipeline file may name (`shapes: [zap-console, zap-json]`):
