@@ -224,3 +224,61 @@ test('run --once --sector MINER-N loads a headerless paste as that sector\'s eve
   const none = await client.count({ index: 'sealtrail-events-*', query: { bool: { filter: [{ term: { 'filecoin.miner.id': minerId + 1 } }, { exists: { field: 'filecoin.sector.number' } }] } } });
   assert.equal(none.count, 0);
 });
+
+const DAMOCLES = (family: string, name: string) => join(REPO, 'pipelines', family, 'samples', name);
+const parseAs = async (family: string, name: string) => {
+  const res = await runCli(['parse', '--format', family, '--host', 'paste-host', '--at', '2024-06-01T12:00:00Z', DAMOCLES(family, name)]);
+  assert.equal(res.code, 0, res.stderr);
+  return ndjson(res.stdout);
+};
+const threadView = (docs: Doc[]) => docs.filter((d) => d.event.action !== 'log' || d.filecoin?.worker?.thread).map((d) => [
+  d.event.action, d.filecoin.miner?.id ?? null, d.filecoin.sector?.number ?? null, d.filecoin.sector?.state ?? null, d.filecoin.task?.plan ?? null, d.filecoin.worker?.thread ?? null, (d.error?.message ?? '').slice(0, 30),
+]);
+
+test('damocles worker list, every layout: a thread on a sector is a sector-observed (state, plan, worker-N, last_err); a thread without one is a log event', async () => {
+  assert.deepEqual(threadView(await parseAs('damocles-worker-list', 'pc-submitted-2022.log')), [
+    ['sector-observed', 1212159, 57568, 'PCSubmitted', null, 'worker-4', 'permanent: rpc error: JsonRpcE'],
+  ]);
+  assert.deepEqual(threadView(await parseAs('damocles-worker-list', 'rebuild-2022.log')), [['log', null, null, null, 'rebuild', 'worker-0', '']]);
+  assert.deepEqual(threadView(await parseAs('damocles-worker-list', 'table-2023.log')), [
+    ['sector-observed', 10000, 2, 'C1Done', 'sealer', 'worker-0', 'permanent: No cached parameter'],
+    ['sector-observed', 10000, 3, 'PC1Done', 'sealer', 'worker-1', ''],
+    ['log', null, null, null, 'rebuild', 'worker-2', ''],
+  ]);
+});
+
+test('damocles worker info tables (2022 without Plan, with Plan, 2023 JobID/JobState): rows by the header\'s columns; a wdpost job is no sector', async () => {
+  const old = threadView(await parseAs('damocles-worker-info', 'mock-2022.log'));
+  assert.deepEqual(old.map((r) => r.slice(0, 6)), [
+    ['sector-observed', 10000, 2, 'C1Done', null, 'worker-0'],
+    ['sector-observed', 10000, 3, 'C1Done', null, 'worker-1'],
+    ['sector-observed', 10000, 1, 'C1Done', null, 'worker-2'],
+  ]);
+  assert.deepEqual(threadView(await parseAs('damocles-worker-info', 'rebuild-2022.log')), [['log', null, null, null, 'rebuild', 'worker-0', '']]);
+  const table = await parseAs('damocles-worker-info', 'table-2023.log');
+  assert.deepEqual(threadView(table).map((r) => r.slice(0, 6)), [
+    ['sector-observed', 10000, 2, 'C1Done', 'sealer', 'worker-0'],
+    ['sector-observed', 10000, 3, 'PC1Done', 'sealer', 'worker-1'],
+    ['log', null, null, null, 'wdpost', 'worker-2'],
+  ]);
+  assert.ok(table.every((d) => d.event.action !== 'sector-observed' || d.filecoin.sector.number !== undefined));
+});
+
+test('damocles sectors state: one sector-observed per block (the latest change\'s next state, worker, failure; rebuild plan when marked)', async () => {
+  const fin = (await parseAs('damocles-sectors-state', 'finished-2023.log')).filter((d) => d.event.action === 'sector-observed');
+  assert.equal(fin.length, 1);
+  assert.deepEqual([fin[0]!.filecoin.miner.id, fin[0]!.filecoin.sector, fin[0]!.filecoin.worker], [4079, { number: 160, state: 'Finished' }, { name: 'calib-t04097' }]);
+  const rebuild = (await parseAs('damocles-sectors-state', 'rebuild-failure-2025.log')).filter((d) => d.event.action === 'sector-observed');
+  assert.equal(rebuild.length, 1);
+  assert.equal(rebuild[0]!.filecoin.task.plan, 'rebuild');
+  assert.equal(rebuild[0]!.filecoin.sector.state, 'Aborted');
+  assert.match(rebuild[0]!.error.message, /^permanent: No cached parameters found/);
+});
+
+test('run --once loads a pasted damocles worker info: the sectors index holds each thread\'s sector at its state', async () => {
+  const res = await runCli(['run', '--once', '--es', ES, '--format', 'damocles-worker-info', '--host', 'paste-host', '--at', '2024-06-01T12:00:00Z', '--path', DAMOCLES('damocles-worker-info', 'table-2023.log')]);
+  assert.equal(res.code, 0, res.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: '10000-3' });
+  assert.equal(doc._source!.filecoin.sector.state, 'PC1Done');
+});

@@ -24,7 +24,11 @@ Options:
                        A command's output is read only when named:
                        lotus-sectors-status (lotus-miner sectors status --log N),
                        lotus-chain-list (lotus chain list),
-                       lotus-sectors-list (lotus-miner sectors list)
+                       lotus-sectors-list (lotus-miner sectors list),
+                       damocles-worker-list (damocles-worker worker list),
+                       damocles-worker-info (damocles-manager util worker info),
+                       damocles-sectors-state (damocles-manager util sealer
+                       sectors state MINER N)
   --at TIME            when a command's output was taken: ISO 8601 or a
                        duration ago (2h); default the file's modification
                        time, now for standard input

@@ -35,7 +35,8 @@ Options:
   --miner ID           miner of sectors whose lines never name one (f01234)
   --format NAME        parse every line as this family (default: detect per line);
                        a command's output only by name (lotus-sectors-status,
-                       lotus-chain-list, lotus-sectors-list)
+                       lotus-chain-list, lotus-sectors-list, damocles-worker-list,
+                       damocles-worker-info, damocles-sectors-state)
   --at TIME            with --once: when the command's output was taken (ISO 8601
                        or a duration ago, 2h); default the file's modification time
   --sector N           with --once and a command's output that names no sector
