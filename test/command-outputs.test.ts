@@ -282,3 +282,37 @@ test('run --once loads a pasted damocles worker info: the sectors index holds ea
   const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: '10000-3' });
   assert.equal(doc._source!.filecoin.sector.state, 'PC1Done');
 });
+
+test('--format auto tells each command\'s output from its first lines; one it cannot tell is one line naming the file and the formats, exit 2', async () => {
+  const files = [COMMITTING, CHAIN, DAMOCLES('damocles-worker-list', 'mock-2021.log'), DAMOCLES('damocles-worker-info', 'table-2023.log'), DAMOCLES('damocles-sectors-state', 'finished-2023.log'), join(REPO, 'pipelines/lotus-sectors-list/samples/table-states-2020.log')];
+  const res = await runCli(['parse', '--format', 'auto', '--host', 'h', '--at', '2024-06-01T12:00:00Z', ...files]);
+  assert.equal(res.code, 0, res.stderr);
+  const datasets = [...new Set(ndjson(res.stdout).map((d) => d.event.dataset))];
+  assert.deepEqual(datasets, ['sealtrail.lotus-sectors-status', 'sealtrail.lotus-chain-list', 'sealtrail.damocles-worker-list', 'sealtrail.damocles-worker-info', 'sealtrail.damocles-sectors-state', 'sealtrail.lotus-sectors-list']);
+  const stdin = await runCli(['parse', '--format', 'auto', '--host', 'h'], { input: readFileSync(CHAIN) });
+  assert.ok(ndjson(stdin.stdout).some((d) => d.event.action === 'block-mined'), stdin.stderr);
+  const log = join(dir, 'plain.log');
+  writeFileSync(log, '2024-06-02T10:00:00.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 726 update state: Proving ...\n');
+  const bad = await runCli(['parse', '--format', 'auto', log]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.ok(bad.stderr.includes(log) && bad.stderr.includes('damocles-worker-info') && bad.stderr.includes('lotus-chain-list'), bad.stderr);
+});
+
+test('run --once --format NAME reads a paste on stdin (no --path, or --path -), its time now; auto too', async () => {
+  const minerId = 600_000 + (Date.now() % 99_999);
+  const t0 = Date.now();
+  const res = await runCli(['run', '--once', '--es', ES, ...FORMAT, '--miner', `f0${minerId}`], { input: readFileSync(COMMITTING) });
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /sector-state-changed\s+3/);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: `${minerId}-201` });
+  assert.equal(doc._source!.filecoin.sector.state, 'Committing');
+  const since = Date.parse(doc._source!.filecoin.sector.state_since!);
+  assert.ok(since >= t0 - 1000 && since <= Date.now() + 1000, `stdin: now (${doc._source!.filecoin.sector.state_since})`);
+  const auto = await runCli(['run', '--once', '--es', ES, '--format', 'auto', '--host', 'paste-host', '--path', '-', '--at', '2024-06-01T12:00:00Z'], { input: readFileSync(DAMOCLES('damocles-worker-list', 'pc-submitted-2022.log')) });
+  assert.equal(auto.code, 0, auto.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const thread = await client.get<Doc>({ index: 'sealtrail-sectors', id: '1212159-57568' });
+  assert.equal(thread._source!.filecoin.sector.state, 'PCSubmitted');
+});

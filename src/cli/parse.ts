@@ -8,6 +8,7 @@ import { FlowContext, eventsFromBytes, type StreamOptions } from '../flow.js';
 import { ZoneResolver, defaultZone } from '../records/zone.js';
 import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
 import { sectorOption } from './run-checks.js';
+import { autoFormat, fileHead, peek } from './snapshot-input.js';
 
 const usage = `Usage: sealtrail parse [options] [FILE...]
 
@@ -28,7 +29,8 @@ Options:
                        damocles-worker-list (damocles-worker worker list),
                        damocles-worker-info (damocles-manager util worker info),
                        damocles-sectors-state (damocles-manager util sealer
-                       sectors state MINER N)
+                       sectors state MINER N); auto: one of these, told
+                       from each input's first lines
   --at TIME            when a command's output was taken: ISO 8601 or a
                        duration ago (2h); default the file's modification
                        time, now for standard input
@@ -96,9 +98,15 @@ export const parseCommand: Command = {
       // Entries that can have no time take the file's modification time: the same output every run.
       // (Looked up before the stream opens: an open error must find its listener.)
       const mtime = at ?? (file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined));
-      const fileOpts = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
-      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
+      let fileOpts: StreamOptions = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
+      let input: AsyncIterable<Buffer> = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       try {
+        if (opts.format === 'auto') {
+          // issue 14: the output's first lines name the command that printed it.
+          const peeked = file === '-' ? await peek(process.stdin) : { head: await fileHead(file), chunks: input };
+          input = peeked.chunks;
+          fileOpts = { ...fileOpts, format: autoFormat(peeked.head, file) };
+        }
         for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;

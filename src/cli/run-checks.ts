@@ -35,8 +35,8 @@ export function knownFormats(defs: Definitions): string[] {
 }
 
 export function checkFormat(format: string | undefined, defs: Definitions): void {
-  if (format !== undefined && !knownFormats(defs).includes(format)) {
-    throw usageError(`unknown --format "${format}"`, `known: ${defs.pipelines.map((p) => p.name).join(', ')}`);
+  if (format !== undefined && format !== 'auto' && !knownFormats(defs).includes(format)) {
+    throw usageError(`unknown --format "${format}"`, `known: ${defs.pipelines.map((p) => p.name).join(', ')}, auto (a command's output)`);
   }
 }
 
