@@ -26,7 +26,9 @@ import type { ZoneResolver } from './zone.js';
  * an event that moves the machine, the state it leads to. The logger names
  * what the row is, for the rules: `fsm` (an event that moves the state),
  * `event` (one that does not), `error` (`[error;…]`: the machine refused an
- * event), `truncate`, and `header` for the lines above the log.
+ * event), `truncate`, and `header` for the lines above the log. A row whose
+ * event carries the message it sent (`User.Message`) has a second record,
+ * logger `message` (fields `cid`, `event`, `sector`): its `message-sent`.
  *
  * A paste from the middle of the log has no `SectorID:` line: its sector is
  * `--sector N` (`opts.sector`). Without it, a row that would be a sector's
@@ -87,7 +89,7 @@ export function lotusSectorsStatus(at: () => number, dir: string, _zone: ZoneRes
     if (sector !== undefined) return logger;
     if (!told) {
       told = true;
-      opts.notice('this output names no sector (no "SectorID:" line): its rows are log events; pass --sector N (or MINER-N)');
+      opts.notice('this output names no sector (no "SectorID:" line): its state changes and errors are log events; pass --sector N (or MINER-N)');
     }
     return 'unsectored';
   };
@@ -144,7 +146,13 @@ export function lotusSectorsStatus(at: () => number, dir: string, _zone: ZoneRes
         logger = 'fsm';
       }
     }
-    return rec(time, about(logger), message, fields, dataset);
+    const main = rec(time, about(logger), message, fields, dataset);
+    // issue 14: the message the row's event sent (`{"User":{"Message":{"/":"bafy…"}}}`) is a message-sent of its own.
+    const cid = (fields.User as { Message?: { '/'?: unknown } } | undefined)?.Message?.['/'];
+    if (typeof cid !== 'string') return main;
+    const sent: Record<string, unknown> = { cid, event: fields.event };
+    if (sector !== undefined) sent.sector = sector;
+    return [main, rec(time, 'message', message, sent, dataset)];
   };
 }
 
