@@ -39,6 +39,10 @@ export interface StreamOptions {
    * of timing.
    */
   maxOpenMs?: number | undefined;
+  /** Issue 14: `--sector N`, the sector of a command's output that names none. */
+  sector?: number | undefined;
+  /** Issue 14: where a command's output reader tells the operator something (one line; the flow prefixes the input's name). */
+  notice?: ((line: string) => void) | undefined;
 }
 
 export interface EventBatch {
@@ -101,7 +105,11 @@ export class StreamFlow {
     this.splitter = new LineSplitter(opts.startOffset ?? 0, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     this.opens = ctx.openerFor(opts.format);
     this.joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens);
-    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format, () => this.fallbackTime());
+    const input = stream.path === '-' ? 'standard input' : stream.path;
+    this.records = new RecordParser(ctx.shapes, opts.zone, opts.format, () => this.fallbackTime(), {
+      sector: opts.sector,
+      notice: (m) => opts.notice?.(`${input}: ${m}`),
+    });
     this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }

@@ -71,20 +71,52 @@ test('event ids come from the output\'s content: the same paste under another na
   assert.deepEqual(await ids([], readFileSync(COMMITTING)), a);
 });
 
-test('error rows: an error event\'s trace is the state change\'s error; a refused event ([error;…]) is a sector-error', async () => {
-  const traces = ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'pc1-failed-retries-2022.log')])).stdout);
+test('error rows: an error event\'s trace is the state change\'s error; a refused event ([error;…]) is a sector-error (a headerless paste, its sector given by --sector)', async () => {
+  const traces = ndjson((await runCli(['parse', ...FORMAT, '--sector', '9', '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'pc1-failed-retries-2022.log')])).stdout);
   const failed = changes(traces).filter((d) => d.filecoin.sector.state === 'SealPreCommit1Failed');
+  assert.ok(failed.every((d) => d.filecoin.sector.number === 9));
   assert.equal(failed[0]!.error.message, 'consecutive compute fails');
   assert.equal(failed[1]!.error.message, 'seal pre commit(1) failed: storage call error 0: task aborted');
-  const refused = ndjson((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'removed-errors-2022.log')])).stdout);
+  const refused = ndjson((await runCli(['parse', ...FORMAT, '--sector', 'f01234-36', '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'removed-errors-2022.log')])).stdout);
+  const errors = refused.filter((d) => d.event.action === 'sector-error');
   assert.deepEqual(
-    refused.filter((d) => d.event.action === 'sector-error').map((d) => d.error.message),
+    errors.map((d) => [d.filecoin.miner.id, d.filecoin.sector.number, d.error.message]),
     [
-      'state machine error: %!s(<nil>)',
-      "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]",
-      "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]",
+      [1234, 36, 'state machine error: %!s(<nil>)'],
+      [1234, 36, "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]"],
+      [1234, 36, "state machine error: running planner for state Removed failed: didn't expect any events in state Removed, got [{User:{}}]"],
     ],
   );
+});
+
+test('a paste that names no sector, without --sector: log events (event name and error kept), and stderr says once, naming the file, to pass --sector', async () => {
+  for (const name of ['pc1-failed-retries-2022.log', 'removed-errors-2022.log', 'snap-deals-2023.log']) {
+    const file = join(SAMPLES, name);
+    const res = await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', file]);
+    assert.equal(res.code, 0, res.stderr);
+    const docs = ndjson(res.stdout);
+    assert.ok(docs.length > 0);
+    // The message a row sent is still a message-sent (the contract needs no sector for it); nothing else is more than a log.
+    assert.deepEqual(docs.filter((d) => d.event.action !== 'log' && d.event.action !== 'message-sent'), [], `${name}: no sector event without a sector`);
+    assert.ok(docs.every((d) => d.filecoin?.sector?.number === undefined));
+    const lines = res.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, res.stderr);
+    assert.ok(lines[0]!.includes(file) && lines[0]!.includes('--sector'), res.stderr);
+    if (name.startsWith('pc1')) {
+      const failed = docs.filter((d) => d.filecoin?.sector?.event === 'SectorSealPreCommit1Failed');
+      assert.equal(failed.length, 5);
+      assert.equal(failed[0]!.error.message, 'consecutive compute fails');
+    }
+  }
+  // A header names the sector: no notice.
+  assert.equal((await runCli(['parse', ...FORMAT, '--at', '2024-06-01T12:00:00Z', COMMITTING])).stderr, '');
+  // --sector needs a command's output; its miner must agree with --miner.
+  const wrong = await runCli(['parse', '--format', 'lotus', '--sector', '5', COMMITTING]);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--sector is for a command's output/);
+  const clash = await runCli(['parse', ...FORMAT, '--sector', 'f01234-5', '--miner', 'f05', COMMITTING]);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /--miner/);
 });
 
 test('without --format a command\'s output is not guessed line by line', async () => {
@@ -176,4 +208,121 @@ test('run --once loads a pasted sectors list: `states` counts its sectors; an ol
   assert.equal(states.code, 0, states.stderr);
   const counts = Object.fromEntries((JSON.parse(states.stdout) as { state: string; count: number }[]).map((r) => [r.state, r.count]));
   assert.deepEqual(counts, { PreCommit2: 5, Committing: 3, Proving: 1 });
+});
+
+test('run --once --sector MINER-N loads a headerless paste as that sector\'s events; without it, stderr names the file and nothing reaches the sector', async () => {
+  const minerId = 700_000 + (Date.now() % 99_999);
+  const snap = join(SAMPLES, 'snap-deals-2023.log');
+  const base = ['run', '--once', '--es', ES, ...FORMAT, '--at', '2024-06-01T12:00:00Z', '--path', snap];
+  const res = await runCli([...base, '--sector', `f0${minerId}-21`]);
+  assert.equal(res.code, 0, res.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: `${minerId}-21` });
+  assert.equal(doc._source!.filecoin.sector.state, 'ReleaseSectorKey');
+  const bare = await runCli([...base, '--miner', `f0${minerId + 1}`]);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.ok(bare.stderr.includes(snap) && bare.stderr.includes('--sector'), bare.stderr);
+  const none = await client.count({ index: 'sealtrail-events-*', query: { bool: { filter: [{ term: { 'filecoin.miner.id': minerId + 1 } }, { exists: { field: 'filecoin.sector.number' } }] } } });
+  assert.equal(none.count, 0);
+});
+
+const DAMOCLES = (family: string, name: string) => join(REPO, 'pipelines', family, 'samples', name);
+const parseAs = async (family: string, name: string) => {
+  const res = await runCli(['parse', '--format', family, '--host', 'paste-host', '--at', '2024-06-01T12:00:00Z', DAMOCLES(family, name)]);
+  assert.equal(res.code, 0, res.stderr);
+  return ndjson(res.stdout);
+};
+const threadView = (docs: Doc[]) => docs.filter((d) => d.event.action !== 'log' || d.filecoin?.worker?.thread).map((d) => [
+  d.event.action, d.filecoin.miner?.id ?? null, d.filecoin.sector?.number ?? null, d.filecoin.sector?.state ?? null, d.filecoin.task?.plan ?? null, d.filecoin.worker?.thread ?? null, (d.error?.message ?? '').slice(0, 30),
+]);
+
+test('damocles worker list, every layout: a thread on a sector is a sector-observed (state, plan, worker-N, last_err); a thread without one is a log event', async () => {
+  assert.deepEqual(threadView(await parseAs('damocles-worker-list', 'pc-submitted-2022.log')), [
+    ['sector-observed', 1212159, 57568, 'PCSubmitted', null, 'worker-4', 'permanent: rpc error: JsonRpcE'],
+  ]);
+  assert.deepEqual(threadView(await parseAs('damocles-worker-list', 'rebuild-2022.log')), [['log', null, null, null, 'rebuild', 'worker-0', '']]);
+  assert.deepEqual(threadView(await parseAs('damocles-worker-list', 'table-2023.log')), [
+    ['sector-observed', 10000, 2, 'C1Done', 'sealer', 'worker-0', 'permanent: No cached parameter'],
+    ['sector-observed', 10000, 3, 'PC1Done', 'sealer', 'worker-1', ''],
+    ['log', null, null, null, 'rebuild', 'worker-2', ''],
+  ]);
+});
+
+test('damocles worker info tables (2022 without Plan, with Plan, 2023 JobID/JobState): rows by the header\'s columns; a wdpost job is no sector', async () => {
+  const old = threadView(await parseAs('damocles-worker-info', 'mock-2022.log'));
+  assert.deepEqual(old.map((r) => r.slice(0, 6)), [
+    ['sector-observed', 10000, 2, 'C1Done', null, 'worker-0'],
+    ['sector-observed', 10000, 3, 'C1Done', null, 'worker-1'],
+    ['sector-observed', 10000, 1, 'C1Done', null, 'worker-2'],
+  ]);
+  assert.deepEqual(threadView(await parseAs('damocles-worker-info', 'rebuild-2022.log')), [['log', null, null, null, 'rebuild', 'worker-0', '']]);
+  const table = await parseAs('damocles-worker-info', 'table-2023.log');
+  assert.deepEqual(threadView(table).map((r) => r.slice(0, 6)), [
+    ['sector-observed', 10000, 2, 'C1Done', 'sealer', 'worker-0'],
+    ['sector-observed', 10000, 3, 'PC1Done', 'sealer', 'worker-1'],
+    ['log', null, null, null, 'wdpost', 'worker-2'],
+  ]);
+  assert.ok(table.every((d) => d.event.action !== 'sector-observed' || d.filecoin.sector.number !== undefined));
+});
+
+test('damocles sectors state: one sector-observed per block (the latest change\'s next state, worker, failure; rebuild plan when marked)', async () => {
+  const fin = (await parseAs('damocles-sectors-state', 'finished-2023.log')).filter((d) => d.event.action === 'sector-observed');
+  assert.equal(fin.length, 1);
+  assert.deepEqual([fin[0]!.filecoin.miner.id, fin[0]!.filecoin.sector, fin[0]!.filecoin.worker], [4079, { number: 160, state: 'Finished' }, { name: 'calib-t04097' }]);
+  const rebuild = (await parseAs('damocles-sectors-state', 'rebuild-failure-2025.log')).filter((d) => d.event.action === 'sector-observed');
+  assert.equal(rebuild.length, 1);
+  assert.equal(rebuild[0]!.filecoin.task.plan, 'rebuild');
+  assert.equal(rebuild[0]!.filecoin.sector.state, 'Aborted');
+  assert.match(rebuild[0]!.error.message, /^permanent: No cached parameters found/);
+});
+
+test('run --once loads a pasted damocles worker info: the sectors index holds each thread\'s sector at its state', async () => {
+  const res = await runCli(['run', '--once', '--es', ES, '--format', 'damocles-worker-info', '--host', 'paste-host', '--at', '2024-06-01T12:00:00Z', '--path', DAMOCLES('damocles-worker-info', 'table-2023.log')]);
+  assert.equal(res.code, 0, res.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: '10000-3' });
+  assert.equal(doc._source!.filecoin.sector.state, 'PC1Done');
+});
+
+test('--format auto tells each command\'s output from its first lines; one it cannot tell is one line naming the file and the formats, exit 2', async () => {
+  const files = [COMMITTING, CHAIN, DAMOCLES('damocles-worker-list', 'mock-2021.log'), DAMOCLES('damocles-worker-info', 'table-2023.log'), DAMOCLES('damocles-sectors-state', 'finished-2023.log'), join(REPO, 'pipelines/lotus-sectors-list/samples/table-states-2020.log')];
+  const res = await runCli(['parse', '--format', 'auto', '--host', 'h', '--at', '2024-06-01T12:00:00Z', ...files]);
+  assert.equal(res.code, 0, res.stderr);
+  const datasets = [...new Set(ndjson(res.stdout).map((d) => d.event.dataset))];
+  assert.deepEqual(datasets, ['sealtrail.lotus-sectors-status', 'sealtrail.lotus-chain-list', 'sealtrail.damocles-worker-list', 'sealtrail.damocles-worker-info', 'sealtrail.damocles-sectors-state', 'sealtrail.lotus-sectors-list']);
+  const stdin = await runCli(['parse', '--format', 'auto', '--host', 'h'], { input: readFileSync(CHAIN) });
+  assert.ok(ndjson(stdin.stdout).some((d) => d.event.action === 'block-mined'), stdin.stderr);
+  const log = join(dir, 'plain.log');
+  writeFileSync(log, '2024-06-02T10:00:00.000+0800\tINFO\tsectors\tffsm/fsm.go:196\tSector 726 update state: Proving ...\n');
+  const bad = await runCli(['parse', '--format', 'auto', log]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.ok(bad.stderr.includes(log) && bad.stderr.includes('damocles-worker-info') && bad.stderr.includes('lotus-chain-list'), bad.stderr);
+});
+
+test('run --once --format NAME reads a paste on stdin (no --path, or --path -), its time now; auto too', async () => {
+  const minerId = 600_000 + (Date.now() % 99_999);
+  const t0 = Date.now();
+  const res = await runCli(['run', '--once', '--es', ES, ...FORMAT, '--miner', `f0${minerId}`], { input: readFileSync(COMMITTING) });
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /sector-state-changed\s+3/);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: `${minerId}-201` });
+  assert.equal(doc._source!.filecoin.sector.state, 'Committing');
+  const since = Date.parse(doc._source!.filecoin.sector.state_since!);
+  assert.ok(since >= t0 - 1000 && since <= Date.now() + 1000, `stdin: now (${doc._source!.filecoin.sector.state_since})`);
+  const auto = await runCli(['run', '--once', '--es', ES, '--format', 'auto', '--host', 'paste-host', '--path', '-', '--at', '2024-06-01T12:00:00Z'], { input: readFileSync(DAMOCLES('damocles-worker-list', 'pc-submitted-2022.log')) });
+  assert.equal(auto.code, 0, auto.stderr);
+  await client.indices.refresh({ index: 'sealtrail-*' });
+  const thread = await client.get<Doc>({ index: 'sealtrail-sectors', id: '1212159-57568' });
+  assert.equal(thread._source!.filecoin.sector.state, 'PCSubmitted');
+});
+
+test('sectors status: a row\'s message CID is a message-sent of its own (id …-OFFSET.1), beside the state change', async () => {
+  const docs = ndjson((await runCli(['parse', ...FORMAT, '--sector', '21', '--at', '2024-06-01T12:00:00Z', join(SAMPLES, 'snap-deals-2023.log')])).stdout);
+  const sent = docs.filter((d) => d.event.action === 'message-sent');
+  assert.equal(sent.length, 1);
+  assert.deepEqual([sent[0]!.filecoin.sector.number, sent[0]!.filecoin.message.cid], [21, 'bafy2bzaceagnnzghmty3shqhcm54nklobhmoq6oh7dbjuenxxsp2mkmirbdnw']);
+  const change = docs.find((d) => d.event.action === 'sector-state-changed' && d.filecoin.message?.cid)!;
+  assert.equal(sent[0]!.event.id, `${change.event.id}.1`);
 });

@@ -7,6 +7,8 @@ import { describeInputError } from '../errors.js';
 import { FlowContext, eventsFromBytes, type StreamOptions } from '../flow.js';
 import { ZoneResolver, defaultZone } from '../records/zone.js';
 import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner, parsePositiveInt } from './common.js';
+import { sectorOption } from './run-checks.js';
+import { autoFormat, fileHead, peek } from './snapshot-input.js';
 
 const usage = `Usage: sealtrail parse [options] [FILE...]
 
@@ -23,10 +25,18 @@ Options:
                        A command's output is read only when named:
                        lotus-sectors-status (lotus-miner sectors status --log N),
                        lotus-chain-list (lotus chain list),
-                       lotus-sectors-list (lotus-miner sectors list)
+                       lotus-sectors-list (lotus-miner sectors list),
+                       damocles-worker-list (damocles-worker worker list),
+                       damocles-worker-info (damocles-manager util worker info),
+                       damocles-sectors-state (damocles-manager util sealer
+                       sectors state MINER N); auto: one of these, told
+                       from each input's first lines
   --at TIME            when a command's output was taken: ISO 8601 or a
                        duration ago (2h); default the file's modification
                        time, now for standard input
+  --sector N           the sector of a command's output that names none (a
+                       paste from the middle of sectors status --log; N or
+                       MINER-N); without it such rows are log events
   --miner ID           miner of sectors whose lines never name one (f01234)
   --max-line-bytes N   cut longer lines there and tag them "truncated"
                        (default 1048576)
@@ -52,6 +62,7 @@ export const parseCommand: Command = {
         format: { type: 'string' },
         at: { type: 'string' },
         miner: { type: 'string' },
+        sector: { type: 'string' },
         'max-line-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -61,15 +72,19 @@ export const parseCommand: Command = {
       process.stdout.write(usage);
       return 0;
     }
+    const defs = loadDefinitions();
+    const sector = sectorOption(values.sector, values.format, defs, parseMiner(values.miner));
     const opts: StreamOptions = {
       host: values.host ?? defaultHost(),
       zone: new ZoneResolver(values.timezone ?? defaultZone()),
       format: values.format,
-      defaultMiner: parseMiner(values.miner),
+      defaultMiner: sector.miner,
+      sector: sector.sector,
+      notice: (line) => process.stderr.write(`sealtrail: ${line}\n`),
       maxLineBytes: parsePositiveInt('max-line-bytes', values['max-line-bytes']),
     };
     const at = parseAt(values.at);
-    const ctx = new FlowContext(loadDefinitions());
+    const ctx = new FlowContext(defs);
     const files = positionals.length > 0 ? positionals : ['-'];
     const out = process.stdout;
     let failed = 0;
@@ -83,9 +98,15 @@ export const parseCommand: Command = {
       // Entries that can have no time take the file's modification time: the same output every run.
       // (Looked up before the stream opens: an open error must find its listener.)
       const mtime = at ?? (file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined));
-      const fileOpts = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
-      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
+      let fileOpts: StreamOptions = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
+      let input: AsyncIterable<Buffer> = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
       try {
+        if (opts.format === 'auto') {
+          // issue 14: the output's first lines name the command that printed it.
+          const peeked = file === '-' ? await peek(process.stdin) : { head: await fileHead(file), chunks: input };
+          input = peeked.chunks;
+          fileOpts = { ...fileOpts, format: autoFormat(peeked.head, file) };
+        }
         for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;

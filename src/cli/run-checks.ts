@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { Definitions } from '../definitions.js';
 import { usageError } from '../errors.js';
+import { parseSectorId } from '../query/timeline.js';
 import { hasMagic } from '../sources/glob.js';
 
 /**
@@ -34,8 +35,8 @@ export function knownFormats(defs: Definitions): string[] {
 }
 
 export function checkFormat(format: string | undefined, defs: Definitions): void {
-  if (format !== undefined && !knownFormats(defs).includes(format)) {
-    throw usageError(`unknown --format "${format}"`, `known: ${defs.pipelines.map((p) => p.name).join(', ')}`);
+  if (format !== undefined && format !== 'auto' && !knownFormats(defs).includes(format)) {
+    throw usageError(`unknown --format "${format}"`, `known: ${defs.pipelines.map((p) => p.name).join(', ')}, auto (a command's output)`);
   }
 }
 
@@ -72,4 +73,22 @@ export function checkPaths(paths: string[]): void {
 export function keepHeapSmall(): void {
   const given = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
   if (!/heap-growing-percent|max-old-space-size|max-heap-size/.test(given)) setFlagsFromString('--heap-growing-percent=30');
+}
+
+/**
+ * Issue 14: `--sector N` or `MINER-N`, the sector of a command's output that
+ * names none (a pasted part of `sectors status --log`): only with a
+ * command's output format, and its miner must agree with `--miner`.
+ */
+export function sectorOption(text: string | undefined, format: string | undefined, defs: Definitions, miner: number | undefined): { sector?: number; miner?: number } {
+  if (text === undefined) return miner === undefined ? {} : { miner };
+  const snapshot = format === 'auto' || defs.pipelines.some((p) => p.snapshot && (p.name === format || p.dataset === format));
+  if (!snapshot) {
+    const names = defs.pipelines.filter((p) => p.snapshot).map((p) => p.name);
+    throw usageError('--sector is for a command\'s output', `give --format with it (${names.join(', ')})`);
+  }
+  const ref = parseSectorId(text);
+  if (ref.miner !== undefined && miner !== undefined && ref.miner !== miner) throw usageError(`--sector ${text} belongs to miner ${ref.miner}, but --miner says ${miner}`);
+  const m = ref.miner ?? miner;
+  return m === undefined ? { sector: ref.sector } : { sector: ref.sector, miner: m };
 }

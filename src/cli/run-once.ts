@@ -5,6 +5,10 @@ import { connect } from '../sink/connect.js';
 import { formatBytes } from '../tail/health.js';
 import { TailShipper } from '../tail/tail-shipper.js';
 import type { RunPlan } from './run-plan.js';
+import { toDocumentBatch } from '../documents/document-batch.js';
+import { DocumentWriter } from '../documents/serialize.js';
+import { eventsFromBytes, type StreamOptions } from '../flow.js';
+import { autoFormat, peek } from './snapshot-input.js';
 
 /**
  * `run --once`: what the files hold now, through the same readers as the
@@ -32,6 +36,8 @@ export async function runOnce(p: RunPlan): Promise<number> {
       await shipper.start();
       await shipper.idle();
       if (shipper.failed) throw shipper.failed;
+      // issue 14: a command's output on standard input, through the same flow.
+      if (p.stdin) await shipStdin(p, p.stdin);
       await sink.drain();
     } catch (err) {
       // As the tail does: a refusal the sink could not retry (a 401 on the sectors index) is one line.
@@ -43,7 +49,7 @@ export async function runOnce(p: RunPlan): Promise<number> {
     await refreshIndices(client, [...sink.events.indices, SECTORS_INDEX]).catch((err: unknown) => {
       throw describeTransportError(err, url);
     });
-    files = shipper.opened;
+    files = shipper.opened + (p.stdin ? 1 : 0);
     fileErrors = shipper.unreadable;
   } finally {
     if (progress) {
@@ -71,4 +77,26 @@ function summary({ sink, stats, deadLetter }: RunPlan, files: number, fileErrors
     `retried          ${c.retried}`,
     `time             ${secs.toFixed(1)} s, ${formatBytes(stats.bytesRead)}, ${(stats.bytesRead / 1048576 / Math.max(secs, 0.001)).toFixed(1)} MiB/s`,
   ];
+}
+
+/** Standard input read to its end (a paste), its events into the sink, acknowledged before the refresh. */
+async function shipStdin(p: RunPlan, opts: StreamOptions): Promise<void> {
+  let input: AsyncIterable<Buffer> = process.stdin;
+  if (opts.format === 'auto') {
+    const peeked = await peek(process.stdin);
+    input = peeked.chunks;
+    opts = { ...opts, format: autoFormat(peeked.head, '-') };
+  }
+  const counted = async function* (): AsyncIterable<Buffer> {
+    for await (const chunk of input) {
+      p.stats.bytesRead += chunk.length;
+      yield chunk;
+    }
+  };
+  const writer = new DocumentWriter();
+  for await (const batch of eventsFromBytes(counted(), '-', p.ctx, opts)) {
+    if (batch.events.length === 0) continue;
+    p.stats.count(batch.events);
+    await p.sink.write(toDocumentBatch(batch.events, writer, () => {}));
+  }
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { FlowContext } from '../flow.js';
+import type { FlowContext, StreamOptions } from '../flow.js';
 import type { shipperMetrics } from '../metrics/shipper-metrics.js';
 import type { DeadLetterFile } from '../sink/dead-letter.js';
 import type { EventSink } from '../sink/event-sink.js';
@@ -23,6 +23,8 @@ export interface RunPlan {
   metricsPort: number | undefined;
   metricsOpts: ReturnType<typeof shipperMetrics.options>;
   shutdownTimeout: number;
+  /** issue 14: a command's output on standard input (`run --once --format NAME`, no --path or `--path -`). */
+  stdin?: StreamOptions;
   /** Called once the final status line is written: later sink complaints are no news. */
   onStopped: () => void;
 }

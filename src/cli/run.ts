@@ -10,8 +10,9 @@ import { DeadLetterFile } from '../sink/dead-letter.js';
 import { EventSink } from '../sink/event-sink.js';
 import { ShipStats } from '../tail/ship-stats.js';
 import { type Command, defaultHost, parseAt, parseCommandLine, parseMiner } from './common.js';
-import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds } from './run-checks.js';
+import { checkFormat, checkPaths, keepHeapSmall, knownFormats, port, seconds, sectorOption } from './run-checks.js';
 import { runOnce } from './run-once.js';
+import { resolveAuto } from './snapshot-input.js';
 import type { RunPlan } from './run-plan.js';
 import { runTail } from './run-tail.js';
 
@@ -35,9 +36,16 @@ Options:
   --miner ID           miner of sectors whose lines never name one (f01234)
   --format NAME        parse every line as this family (default: detect per line);
                        a command's output only by name (lotus-sectors-status,
-                       lotus-chain-list, lotus-sectors-list)
+                       lotus-chain-list, lotus-sectors-list, damocles-worker-list,
+                       damocles-worker-info, damocles-sectors-state)
   --at TIME            with --once: when the command's output was taken (ISO 8601
-                       or a duration ago, 2h); default the file's modification time
+                       or a duration ago, 2h); default the file's modification
+                       time, now for standard input (--once --format NAME with
+                       no --path, or --path -; --format auto tells the command
+                       from each input's first lines)
+  --sector N           with --once and a command's output that names no sector
+                       (a paste from the middle of sectors status --log): its
+                       sector (N or MINER-N); without it such rows are log events
   --registry FILE      checkpoint file (default .sealtrail/registry.json)
   --dead-letter FILE   where refused documents go (default .sealtrail/dead-letter.ndjson)
   --use-polling        watch by polling (for logs on NFS; costs a stat per file per second)
@@ -83,6 +91,7 @@ export const runCommand: Command = {
       miner: { type: 'string' },
       format: { type: 'string' },
       at: { type: 'string' },
+      sector: { type: 'string' },
       registry: { type: 'string' },
       'dead-letter': { type: 'string' },
       'use-polling': { type: 'boolean' },
@@ -102,13 +111,15 @@ export const runCommand: Command = {
     const defs = loadDefinitions();
     const formats = knownFormats(defs);
     checkFormat(values.format, defs);
+    if (values.sector !== undefined && !values.once) throw usageError('--sector is for run --once', 'it names the sector of a pasted command output');
+    const sector = sectorOption(values.sector, values.format, defs, parseMiner(values.miner));
     if (values.timezone !== undefined) checkZone(values.timezone);
     const flagInput: InputConfig = {
       paths: values.path ?? [],
       format: values.format,
       timezone: values.timezone,
       host: values.host,
-      miner: parseMiner(values.miner),
+      miner: sector.miner,
     };
     let config: RunConfig;
     if (values.config) {
@@ -121,7 +132,9 @@ export const runCommand: Command = {
         i.miner ??= flagInput.miner;
       }
     } else {
-      if (flagInput.paths.length === 0) throw usageError('nothing to read', 'give --path GLOB or --config FILE');
+      // issue 14: `run --once --format NAME` with no --path (or --path -) reads a pasted output on stdin.
+      const fromStdin = values.once === true && values.format !== undefined && (flagInput.paths.length === 0 || flagInput.paths.includes('-'));
+      if (flagInput.paths.length === 0 && !fromStdin) throw usageError('nothing to read', 'give --path GLOB or --config FILE');
       config = { es: undefined, registry: undefined, deadLetter: undefined, usePolling: false, statusInterval: undefined, metricsPort: undefined, inputs: [flagInput] };
     }
     const statusInterval = seconds('status-interval', values['status-interval']) ?? config.statusInterval ?? 30;
@@ -130,7 +143,7 @@ export const runCommand: Command = {
     const shutdownTimeout = seconds('shutdown-timeout', values['shutdown-timeout']) ?? 15;
     const usePolling = values['use-polling'] === true || config.usePolling;
     const url = esUrl(values.es, values.config ? { file: values.config, url: config.es } : undefined);
-    for (const input of config.inputs) checkPaths(input.paths);
+    for (const input of config.inputs) checkPaths(input.paths.filter((p) => p !== '-'));
     const stateDir = '.sealtrail';
     const log = (line: string) => process.stderr.write(redactSecrets(`sealtrail: ${line}\n`));
     // Tailing, nobody reads the counter until it is large: the first refusal is said once, with the file.
@@ -141,17 +154,25 @@ export const runCommand: Command = {
     const at = parseAt(values.at);
     if (at !== undefined && !values.once) throw usageError('--at is for run --once', 'a tail reads live files: their entries carry their own time');
     const ctx = new FlowContext(defs);
-    const inputs = config.inputs.map((input) => ({
+    const stdin = config.inputs.some((i) => i.paths.length === 0 || i.paths.includes('-'));
+    if (!values.once && stdin) throw usageError('--path - is for run --once --format NAME', 'a tail follows files');
+    for (const i of config.inputs) i.paths = i.paths.filter((p) => p !== '-');
+    const inputs = (values.once ? await resolveAuto(config.inputs) : config.inputs).filter((i) => i.paths.length > 0).map((input) => ({
       globs: input.paths,
       opts: {
         host: input.host ?? defaultHost(),
         zone: new ZoneResolver(input.timezone ?? defaultZone()),
         format: input.format,
         defaultMiner: input.miner,
+        ...(sector.sector === undefined ? {} : { sector: sector.sector }),
+        notice: log,
         ...(at === undefined ? {} : { fallbackTime: () => at }),
       } satisfies StreamOptions,
     }));
 
+    const stdinOpts: StreamOptions | undefined = stdin
+      ? { host: flagInput.host ?? defaultHost(), zone: new ZoneResolver(flagInput.timezone ?? defaultZone()), format: flagInput.format, defaultMiner: flagInput.miner, ...(sector.sector === undefined ? {} : { sector: sector.sector }), notice: log, fallbackTime: () => at ?? Date.now() }
+      : undefined;
     const client = createClient(url, { settings: config.elasticsearch });
     // Once the tail has stopped, requests cut short by closing the client are no news.
     let quiet = false;
@@ -162,6 +183,7 @@ export const runCommand: Command = {
       client, url, log, deadLetter, ctx, inputs, registryPath, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout,
       sink: new EventSink(client, deadLetter, { log: values.once ? log : sinkLog }),
       stats: new ShipStats(),
+      ...(stdinOpts ? { stdin: stdinOpts } : {}),
       onStopped: () => (quiet = true),
     };
     return values.once ? await runOnce(plan) : await runTail(plan);

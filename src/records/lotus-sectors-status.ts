@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SealtrailError } from '../errors.js';
 import type { ParsedRecord } from '../model.js';
-import type { SnapshotParser } from './shape.js';
+import type { SnapshotOptions, SnapshotParser } from './shape.js';
+import type { ZoneResolver } from './zone.js';
 
 /**
  * `lotus-miner sectors status [--log] [--on-chain-info] N`, every version's
@@ -25,7 +26,14 @@ import type { SnapshotParser } from './shape.js';
  * an event that moves the machine, the state it leads to. The logger names
  * what the row is, for the rules: `fsm` (an event that moves the state),
  * `event` (one that does not), `error` (`[error;…]`: the machine refused an
- * event), `truncate`, and `header` for the lines above the log.
+ * event), `truncate`, and `header` for the lines above the log. A row whose
+ * event carries the message it sent (`User.Message`) has a second record,
+ * logger `message` (fields `cid`, `event`, `sector`): its `message-sent`.
+ *
+ * A paste from the middle of the log has no `SectorID:` line: its sector is
+ * `--sector N` (`opts.sector`). Without it, a row that would be a sector's
+ * event has logger `unsectored` (a `log` event: the contract has no sector
+ * event without a sector) and the reader says so once through `opts.notice`.
  */
 const ROW = /^(\d+)\.\s+(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))? ([+-])(\d\d)(\d\d)(?: [^\s:]+)?:\s+\[([^\]\n]*)\]/;
 const HEADER_SECTOR = /^SectorID:\s*(\d+)/;
@@ -72,9 +80,19 @@ function loadFsm(dir: string): Fsm {
   return fsm;
 }
 
-export function lotusSectorsStatus(at: () => number, dir: string): SnapshotParser {
+export function lotusSectorsStatus(at: () => number, dir: string, _zone: ZoneResolver, opts: SnapshotOptions): SnapshotParser {
   const fsm = loadFsm(dir);
-  let sector: number | undefined;
+  let sector = opts.sector;
+  let told = false;
+  /** The row's logger, or `unsectored` (said once) when no sector is known. */
+  const about = (logger: string): string => {
+    if (sector !== undefined) return logger;
+    if (!told) {
+      told = true;
+      opts.notice('this output names no sector (no "SectorID:" line): its state changes and errors are log events; pass --sector N (or MINER-N)');
+    }
+    return 'unsectored';
+  };
   let state = 'UndefinedSectorState';
   /** Is `state` the machine's state, or did the log start mid-way (no row 0 seen, nothing moved yet)? */
   let known = false;
@@ -82,11 +100,18 @@ export function lotusSectorsStatus(at: () => number, dir: string): SnapshotParse
     const m = ROW.exec(body);
     if (!m) {
       const id = HEADER_SECTOR.exec(body);
-      if (id) sector = Number(id[1]);
+      if (id) {
+        const named = Number(id[1]);
+        if (opts.sector !== undefined && named !== opts.sector && !told) {
+          told = true;
+          opts.notice(`the output says SectorID ${named}, --sector said ${opts.sector}: ${named} is used`);
+        }
+        sector = named;
+      }
       const fields: Record<string, unknown> = { sector };
       const status = /^Status:\s*(\S+)/.exec(body);
       if (status) fields.state = status[1];
-      return rec(at(), 'header', body, fields, dataset);
+      return rec(at(), status ? about('header') : 'header', body, fields, dataset);
     }
     const frac = m[8] ? Number(`0.${m[8]}`) * 1000 : 0;
     const offset = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) * 60_000;
@@ -121,7 +146,13 @@ export function lotusSectorsStatus(at: () => number, dir: string): SnapshotParse
         logger = 'fsm';
       }
     }
-    return rec(time, logger, message, fields, dataset);
+    const main = rec(time, about(logger), message, fields, dataset);
+    // issue 14: the message the row's event sent (`{"User":{"Message":{"/":"bafy…"}}}`) is a message-sent of its own.
+    const cid = (fields.User as { Message?: { '/'?: unknown } } | undefined)?.Message?.['/'];
+    if (typeof cid !== 'string') return main;
+    const sent: Record<string, unknown> = { cid, event: fields.event };
+    if (sector !== undefined) sent.sector = sector;
+    return [main, rec(time, 'message', message, sent, dataset)];
   };
 }
 

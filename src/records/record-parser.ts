@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { selectFamilies, type Definitions } from '../definitions.js';
 import { SealtrailError } from '../errors.js';
 import type { Entry, ParsedRecord } from '../model.js';
-import { shapeNamed, shapeNames, type Shape, type ShapeParser, type SnapshotParser } from './shapes.js';
+import { shapeNamed, shapeNames, type Shape, type ShapeParser, type SnapshotOptions, type SnapshotParser } from './shapes.js';
 import { TimestampReader } from './timestamp.js';
 import type { ZoneResolver } from './zone.js';
 
@@ -50,16 +50,17 @@ export class RecordParser {
   private readonly ts = new TimestampReader();
   private readonly snapshots: { parse: SnapshotParser; dataset: string }[] = [];
 
-  /** `at`: the time of a snapshot (a command's output), for the snapshot shapes. */
+  /** `at`: the time of a snapshot (a command's output), for the snapshot shapes; `snapshot`: what else they are told. */
   constructor(
     families: FamilyShapes[],
     private readonly zone: ZoneResolver,
     format?: string,
     at: () => number = Date.now,
+    snapshot: SnapshotOptions = { notice: () => {} },
   ) {
     for (const f of selectFamilies(families, format)) {
       for (const shape of f.shapes) {
-        if (shape.takes === 'snapshot') this.snapshots.push({ parse: shape.start(at, f.dir, zone), dataset: f.dataset });
+        if (shape.takes === 'snapshot') this.snapshots.push({ parse: shape.start(at, f.dir, zone, snapshot), dataset: f.dataset });
         else (shape.takes === 'json' ? this.json : this.timed).push({ parse: shape.parse, dataset: f.dataset });
       }
     }

@@ -31,7 +31,15 @@ export interface LineShape {
  */
 export interface SnapshotShape {
   readonly takes: 'snapshot';
-  readonly start: (at: () => number, dir: string, zone: ZoneResolver) => SnapshotParser;
+  readonly start: (at: () => number, dir: string, zone: ZoneResolver, opts: SnapshotOptions) => SnapshotParser;
+}
+
+/** What the operator said about a snapshot beyond its time, and where a reader tells what it could not read. */
+export interface SnapshotOptions {
+  /** `--sector N`: the sector of an output that names none (a pasted part of `sectors status --log`). */
+  sector?: number | undefined;
+  /** Tell the operator something about this input (once is the reader's business): one line, the input named by the caller. */
+  notice: (message: string) => void;
 }
 
 /** Several records for a row that holds several things (a tipset's blocks): one event each. */

@@ -1,3 +1,6 @@
+import { damoclesSectorsState } from './damocles-sectors-state.js';
+import { damoclesWorkerInfo } from './damocles-worker-info.js';
+import { damoclesWorkerList } from './damocles-worker-list.js';
 import { lotusChainList } from './lotus-chain-list.js';
 import { lotusSectorsList } from './lotus-sectors-list.js';
 import { lotusSectorsStatus } from './lotus-sectors-status.js';
@@ -7,7 +10,7 @@ import type { Shape } from './shape.js';
 import { zapConsole } from './zap-console.js';
 import { zapJson } from './zap-json.js';
 
-export type { Shape, ShapeParser, SnapshotParser } from './shape.js';
+export type { Shape, ShapeParser, SnapshotOptions, SnapshotParser } from './shape.js';
 
 /**
  * The shapes a pipeline file may name (`shapes: [zap-console, zap-json]`):
@@ -23,6 +26,9 @@ const SHAPES = new Map<string, Shape>([
   ['lotus-sectors-status', { takes: 'snapshot', start: lotusSectorsStatus }],
   ['lotus-chain-list', { takes: 'snapshot', start: lotusChainList }],
   ['lotus-sectors-list', { takes: 'snapshot', start: lotusSectorsList }],
+  ['damocles-worker-list', { takes: 'snapshot', start: damoclesWorkerList }],
+  ['damocles-worker-info', { takes: 'snapshot', start: damoclesWorkerInfo }],
+  ['damocles-sectors-state', { takes: 'snapshot', start: damoclesSectorsState }],
 ]);
 
 export function registerShape(name: string, shape: Shape): void {
