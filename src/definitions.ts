@@ -32,6 +32,18 @@ export interface RuleDefinition {
   fields?: Record<string, string>;
   /** contract field name → constant value. */
   set?: Record<string, string | number>;
+  /** issue 10: structured field path → the text its value must read as (`ok: "false"`). */
+  when?: Record<string, string>;
+}
+
+/**
+ * issue 10: captures a family takes from every record it reads, whatever rule
+ * matches (or none): `always: { fields: { thread: name }, unless: [pid] }`,
+ * skipped for records that hold any field listed under `unless`.
+ */
+export interface AlwaysDefinition {
+  fields: Record<string, string>;
+  unless: string[];
 }
 
 /** A line opens an entry when one of its family's openers says so: a named one, or the family's own regex. */
@@ -60,6 +72,8 @@ export interface PipelineDefinition {
   owns: string[];
   captures: Map<string, CaptureDefinition>;
   rules: RuleDefinition[];
+  /** issue 10: captures applied to every record of the family before its rules. */
+  always: AlwaysDefinition | undefined;
   /** A command's output (`snapshot: true`): read only when `--format` names the family, never detected per line. */
   snapshot: boolean;
   file: string;
@@ -89,6 +103,8 @@ export function pipelineDirs(env: NodeJS.ProcessEnv = process.env): string[] {
 export const CAPTURES = new Set([
   'sector', 'miner', 'state', 'event', 'error', 'task', 'elapsed', 'cid', 'method', 'block',
   'height', 'deadline', 'post_type', 'node_id', 'location', 'storage_host', 'path', 'sector_id',
+  // issue 10: the sealing thread, from a tracing span chain's `module{name="worker-0"}`
+  'thread',
 ]);
 
 function fail(file: string, what: string): never {
@@ -146,6 +162,12 @@ function compileRule(file: string, raw: unknown, index: number, captures: Map<st
     }
     rule.set = r.set as Record<string, string | number>;
   }
+  if (r.when !== undefined) {
+    if (!r.when || typeof r.when !== 'object' || !Object.values(r.when).every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
+      fail(file, `${where}: when must map field paths to values (ok: "false")`);
+    }
+    rule.when = Object.fromEntries(Object.entries(r.when as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  }
   return rule;
 }
 
@@ -187,7 +209,19 @@ function readTaskTypes(file: string, into: Map<string, string>): void {
   }
 }
 
-const PIPELINE_KEYS = ['dataset', 'priority', 'snapshot', 'shapes', 'entries', 'owns', 'captures', 'rules'];
+const PIPELINE_KEYS = ['dataset', 'priority', 'snapshot', 'shapes', 'entries', 'owns', 'captures', 'always', 'rules'];
+
+/** issue 10: `always: { fields: { capture: path }, unless: [path…] }`. */
+function readAlways(file: string, raw: unknown, captures: Map<string, CaptureDefinition>): AlwaysDefinition | undefined {
+  if (raw === undefined) return undefined;
+  const a = raw as Record<string, unknown> | null;
+  if (!a || typeof a !== 'object' || !a.fields || typeof a.fields !== 'object') fail(file, 'always needs fields: { capture: path }');
+  for (const [k, v] of Object.entries(a.fields)) {
+    if (!CAPTURES.has(k) && !captures.has(k)) fail(file, `always: unknown capture name "${k}" in fields`);
+    if (typeof v !== 'string') fail(file, `always: fields.${k} must be a path`);
+  }
+  return { fields: a.fields as Record<string, string>, unless: a.unless === undefined ? [] : stringList(file, 'always.unless', a.unless) };
+}
 
 function readPipeline(name: string, file: string, fields: Map<string, DeclaredField>): PipelineDefinition {
   const raw = readYaml(file) as Record<string, unknown> | null;
@@ -206,6 +240,7 @@ function readPipeline(name: string, file: string, fields: Map<string, DeclaredFi
     owns: stringList(file, 'owns.loggers', (raw.owns as Record<string, unknown> | undefined)?.loggers ?? []),
     captures,
     rules: Array.isArray(raw.rules) ? raw.rules.map((r, i) => compileRule(file, r, i, captures)) : [],
+    always: readAlways(file, raw.always, captures),
     snapshot: raw.snapshot === true,
     file,
   };
