@@ -17,6 +17,9 @@ import { ThreadTracker } from '../src/enrich/thread-tracker.js';
 import { mergeRebuild, rebuildPatch, rebuildSource, type RebuildState } from '../src/documents/rebuild-docs.js';
 import { minerMethodName } from '../src/events/miner-methods.js';
 import type { SealEvent } from '../src/model.js';
+import { loadDefinitions } from '../src/definitions.js';
+import { FlowContext, StreamFlow } from '../src/flow.js';
+import { ZoneResolver } from '../src/records/zone.js';
 import { REPO, runCli, type Doc } from './helpers/repo.js';
 
 const ES_URL = process.env.ES_URL;
@@ -84,6 +87,24 @@ describe('thread tracker', () => {
     many.pass(ev(2, 2, { workerThread: 'c' }), out);
     assert.deepEqual(out.map((e) => e.offset), [1, 0, 2], 'a forgotten thread lets its held events out first');
   });
+});
+
+test('the flow: a held allocation keeps the checkpoint at its entry, and comes out, with its sector, when the next line names it', () => {
+  const text = readFileSync(join(REPO, 'pipelines/venus/samples/damocles-worker-rebuild.log'), 'utf8');
+  const lines = text.split('\n');
+  const cut = lines.findIndex((l) => l.includes('current=PieceAdded'));
+  const head = Buffer.from(lines.slice(0, cut).join('\n') + '\n');
+  const allocAt = text.indexOf(lines.find((l) => l.includes('current=Allocated'))!);
+  const flow = new StreamFlow(new FlowContext(loadDefinitions()), { path: 'r.log', fingerprint: 'f' }, { host: 'h', zone: new ZoneResolver('Asia/Shanghai') });
+  const first = flow.push(head);
+  assert.equal(first.resumeAt, allocAt, 'resume at the held entry, not past it');
+  assert.ok(first.events.every((e) => e.offset < allocAt), 'the allocating round is held');
+  const second = flow.push(Buffer.from(text).subarray(head.length));
+  const rest = [...second.events, ...flow.end().events];
+  const alloc = rest.find((e) => e.offset === allocAt)!;
+  assert.deepEqual([alloc.action, alloc.sector, alloc.miner, alloc.state, alloc.taskPlan, alloc.workerThread], ['sector-state-changed', 123, 1001, 'Allocated', 'rebuild', 'worker-1']);
+  assert.equal(first.events.length + rest.length, lines.filter((l) => l !== '').length, 'nothing dropped');
+  assert.ok(second.resumeAt > allocAt);
 });
 
 describe('rebuild register', () => {
