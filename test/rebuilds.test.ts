@@ -215,6 +215,9 @@ describe('rebuilds in Elasticsearch', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /^2023-08-02 09:01:00\.120 \+08:00\s+\S+\s+sector-state-changed\s+Empty → Allocated\s/m, 'the Allocated transition reached the sector');
     assert.match(res.stdout, /\nrebuild \(plan rebuild, thread worker-1\):\n {2}started {5}2023-08-02 09:01:00\.120 \+08:00\n {2}state {7}Finished\n {2}result {6}finished at 2023-08-02 13:02:10\.400 \+08:00\n {2}duration {4}4h1m10s\n/);
+    const doc = await client.get<Doc>({ index: 'sealtrail-sectors', id: `${MINER}-${S.aborted}` });
+    assert.equal(doc._source!.filecoin.sector.state, 'Aborted', "an aborted job leaves the sector's document Aborted");
+    assert.equal(doc._source!.rebuild.result, 'aborted');
     const aborted = await cli(['sector', `${MINER}-${S.aborted}`, '--no-log', '--timezone', 'Asia/Shanghai']);
     assert.match(aborted.stdout, /\n {2}result {6}aborted at 2023-08-03 10:21:14\.500 \+08:00\n/);
     assert.match(aborted.stdout, /\n {2}last error {2}Failure\(Abort, task aborted\)\n/);

@@ -62,7 +62,8 @@ export function sectorPatch(ev: SealEvent): SectorState | undefined {
   const t = ev.time;
   const first = ev.sectorFirstSeen !== undefined && ev.sectorFirstSeen < t ? ev.sectorFirstSeen : t;
   // A command's output showing the state (`sector-observed`) is a state write like a change: last writer wins by time.
-  const changed = (ev.action === 'sector-state-changed' || ev.action === 'sector-observed') && ev.state !== undefined;
+  // issue 10: damocles' abort (`cleanup aborted sector`, `an abort level error occurred`) leaves the sector Aborted.
+  const changed = ((ev.action === 'sector-state-changed' || ev.action === 'sector-observed') && ev.state !== undefined) || (ev.action === 'sector-error' && ev.state === 'Aborted');
   const sealing = SEALING_ACTIONS.has(ev.action);
   const storage = ev.nodeId !== undefined || ev.location !== undefined || ev.storageHost !== undefined;
   let tasks = NO_TASKS;
