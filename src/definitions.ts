@@ -36,16 +36,6 @@ export interface RuleDefinition {
   when?: Record<string, string>;
 }
 
-/**
- * issue 10: captures a family takes from every record it reads, whatever rule
- * matches (or none): `always: { fields: { thread: name }, unless: [pid] }`,
- * skipped for records that hold any field listed under `unless`.
- */
-export interface AlwaysDefinition {
-  fields: Record<string, string>;
-  unless: string[];
-}
-
 /** A line opens an entry when one of its family's openers says so: a named one, or the family's own regex. */
 export type OpenerDefinition = { name: string } | { regex: RegExp };
 
@@ -72,8 +62,8 @@ export interface PipelineDefinition {
   owns: string[];
   captures: Map<string, CaptureDefinition>;
   rules: RuleDefinition[];
-  /** issue 10: captures applied to every record of the family before its rules. */
-  always: AlwaysDefinition | undefined;
+  /** issue 10: capture → path, taken from every record of the family whatever rule matches (`always: { fields: … }`). */
+  always: Record<string, string> | undefined;
   /** A command's output (`snapshot: true`): read only when `--format` names the family, never detected per line. */
   snapshot: boolean;
   file: string;
@@ -163,9 +153,8 @@ function compileRule(file: string, raw: unknown, index: number, captures: Map<st
     rule.set = r.set as Record<string, string | number>;
   }
   if (r.when !== undefined) {
-    if (!r.when || typeof r.when !== 'object' || !Object.values(r.when).every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
-      fail(file, `${where}: when must map field paths to values (ok: "false")`);
-    }
+    const ok = r.when && typeof r.when === 'object' && Object.values(r.when).every((v) => ['string', 'number', 'boolean'].includes(typeof v));
+    if (!ok) fail(file, `${where}: when must map field paths to values (ok: "false")`);
     rule.when = Object.fromEntries(Object.entries(r.when as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   }
   return rule;
@@ -211,16 +200,13 @@ function readTaskTypes(file: string, into: Map<string, string>): void {
 
 const PIPELINE_KEYS = ['dataset', 'priority', 'snapshot', 'shapes', 'entries', 'owns', 'captures', 'always', 'rules'];
 
-/** issue 10: `always: { fields: { capture: path }, unless: [path…] }`. */
-function readAlways(file: string, raw: unknown, captures: Map<string, CaptureDefinition>): AlwaysDefinition | undefined {
+/** issue 10: `always: { fields: { capture: path } }`. */
+function readAlways(file: string, raw: unknown, captures: Map<string, CaptureDefinition>): Record<string, string> | undefined {
   if (raw === undefined) return undefined;
-  const a = raw as Record<string, unknown> | null;
-  if (!a || typeof a !== 'object' || !a.fields || typeof a.fields !== 'object') fail(file, 'always needs fields: { capture: path }');
-  for (const [k, v] of Object.entries(a.fields)) {
-    if (!CAPTURES.has(k) && !captures.has(k)) fail(file, `always: unknown capture name "${k}" in fields`);
-    if (typeof v !== 'string') fail(file, `always: fields.${k} must be a path`);
-  }
-  return { fields: a.fields as Record<string, string>, unless: a.unless === undefined ? [] : stringList(file, 'always.unless', a.unless) };
+  const f = (raw as Record<string, unknown> | null)?.fields;
+  if (!f || typeof f !== 'object') fail(file, 'always needs fields: { capture: path }');
+  for (const [k, v] of Object.entries(f)) if ((!CAPTURES.has(k) && !captures.has(k)) || typeof v !== 'string') fail(file, `always: fields.${k}: a capture name and a path`);
+  return f as Record<string, string>;
 }
 
 function readPipeline(name: string, file: string, fields: Map<string, DeclaredField>): PipelineDefinition {

@@ -1,7 +1,6 @@
 import { selectFamilies, type Definitions } from './definitions.js';
 import { eventId, eventIdPrefix } from './documents/event-id.js';
-import { SectorTracker } from './enrich/sector-tracker.js';
-import { ThreadTracker } from './enrich/thread-tracker.js';
+import { Enricher } from './enrich/enricher.js';
 import { DEFAULT_JOIN_LIMITS, EntryJoiner } from './entries/entry-joiner.js';
 import { anyOpener, resolveOpener, type Opener } from './entries/openers.js';
 import { finishEvent, newEvent } from './events/new-event.js';
@@ -83,10 +82,7 @@ export class StreamFlow {
   private readonly opens: Opener;
   private readonly joiner: EntryJoiner;
   private readonly records: RecordParser;
-  private readonly tracker: SectorTracker;
-  /** issue 10: damocles' sealing threads; holds the events of an allocating round until its sector is known. */
-  private readonly threads = new ThreadTracker();
-  private readonly ready: SealEvent[] = [];
+  private readonly tracker: Enricher;
   private readonly idPrefix: string;
   private lastTime = NaN;
   private held: SealEvent[] = [];
@@ -106,7 +102,7 @@ export class StreamFlow {
     this.opens = ctx.openerFor(opts.format);
     this.joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens);
     this.records = new RecordParser(ctx.shapes, opts.zone, opts.format, () => this.fallbackTime());
-    this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
+    this.tracker = new Enricher({ defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
 
@@ -148,8 +144,7 @@ export class StreamFlow {
     const a = this.joiner.push(lines);
     const b = this.joiner.flush(lines.end);
     const batch = this.toEvents({ entries: a.entries.concat(b.entries), resumeAt: b.resumeAt }, true);
-    this.threads.flush(this.ready);
-    this.emitReady(batch.events);
+    this.tracker.flush(batch.events); // issue 10: events the thread tracker still holds
     return { events: batch.events, resumeAt: b.resumeAt };
   }
 
@@ -208,9 +203,8 @@ export class StreamFlow {
     this.warm = undefined;
     // The checkpoint is an entry's start, so the entry held open ends before it.
     if (w?.splitter) this.learn(w.joiner.flush(w.splitter.resumeAt));
-    // Events held at the checkpoint's left were shipped before it (a checkpoint never passes a held one).
-    this.threads.flush(this.ready);
-    this.emitReady(undefined);
+    // Held before the checkpoint: shipped before it (a checkpoint never passes a held event).
+    this.tracker.flush(undefined);
   }
 
   /** Warm-up: what the entries teach the tracker, nothing emitted (timeless ones before any time teach nothing). */
@@ -223,8 +217,8 @@ export class StreamFlow {
     const out: SealEvent[] = [];
     this.feed(batch, release, out);
     let resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
-    const threadHeld = this.threads.heldFrom();
-    if (threadHeld >= 0 && threadHeld < resumeAt) resumeAt = threadHeld;
+    const enricherHeld = this.tracker.heldFrom();
+    if (enricherHeld >= 0 && enricherHeld < resumeAt) resumeAt = enricherHeld;
     return { events: out, resumeAt };
   }
 
@@ -252,26 +246,7 @@ export class StreamFlow {
       this.lastTime = ev.time;
       if (out && this.held.length > 0) this.release(ev.time, out);
     }
-    this.emit(ev, out);
-  }
-
-  /** Through the thread tracker (which may hold it, or let earlier ones out), then the sector tracker. */
-  private emit(ev: SealEvent, out: SealEvent[] | undefined): void {
-    if (ev.workerThread === undefined && ev.dataset !== 'sealtrail.venus' && this.threads.heldFrom() < 0) {
-      this.tracker.enrich(ev);
-      out?.push(ev);
-      return;
-    }
-    this.threads.pass(ev, this.ready);
-    this.emitReady(out);
-  }
-
-  private emitReady(out: SealEvent[] | undefined): void {
-    for (const e of this.ready) {
-      this.tracker.enrich(e);
-      out?.push(e);
-    }
-    this.ready.length = 0;
+    this.tracker.enrich(ev, out);
   }
 
   private hold(ev: SealEvent, out: SealEvent[]): void {
@@ -290,7 +265,7 @@ export class StreamFlow {
   private release(time: number, out: SealEvent[]): void {
     for (const ev of this.held) {
       ev.time = time;
-      this.emit(ev, out);
+      this.tracker.enrich(ev, out);
     }
     this.held = [];
     this.heldChars = 0;

@@ -20,14 +20,12 @@ class FamilyRules {
   /** Prefix rules bucketed by the prefix's first character. */
   private readonly byFirstChar = new Map<number, CompiledRule[]>();
   private readonly containsRules: CompiledRule[] = [];
-  /** issue 10: the family's `always:` captures, and the fields whose presence skips them. */
+  /** issue 10: the family's `always:` captures. */
   private readonly always: [path: string[], apply: CaptureApplier][] | undefined;
-  private readonly alwaysUnless: string[];
 
   constructor(pipeline: PipelineDefinition, defs: Definitions) {
     const a = pipeline.always;
-    this.always = a ? Object.entries(a.fields).map(([cap, path]) => [path.split('.'), captureApplier(cap, pipeline.captures, defs)]) : undefined;
-    this.alwaysUnless = a?.unless ?? [];
+    this.always = a ? Object.entries(a).map(([cap, path]) => [path.split('.'), captureApplier(cap, pipeline.captures, defs)]) : undefined;
     for (const def of pipeline.rules) {
       const groupNames = def.regex ? [...def.regex.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)].map((m) => m[1]!) : [];
       const rule: CompiledRule = {
@@ -68,9 +66,7 @@ class FamilyRules {
 
   private applyAlways(record: ParsedRecord, ev: SealEvent): void {
     const fields = structuredFields(record);
-    if (!fields) return;
-    for (const u of this.alwaysUnless) if (fields[u] !== undefined) return;
-    applyPaths(fields, this.always!, ev);
+    if (fields) applyPaths(fields, this.always!, ev);
   }
 }
 
