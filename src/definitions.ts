@@ -32,6 +32,8 @@ export interface RuleDefinition {
   fields?: Record<string, string>;
   /** contract field name → constant value. */
   set?: Record<string, string | number>;
+  /** issue 10: structured field path → the text its value must read as (`ok: "false"`). */
+  when?: Record<string, string>;
 }
 
 /** A line opens an entry when one of its family's openers says so: a named one, or the family's own regex. */
@@ -60,6 +62,8 @@ export interface PipelineDefinition {
   owns: string[];
   captures: Map<string, CaptureDefinition>;
   rules: RuleDefinition[];
+  /** issue 10: capture → path, taken from every record of the family whatever rule matches (`always: { fields: … }`). */
+  always: Record<string, string> | undefined;
   /** A command's output (`snapshot: true`): read only when `--format` names the family, never detected per line. */
   snapshot: boolean;
   file: string;
@@ -89,6 +93,8 @@ export function pipelineDirs(env: NodeJS.ProcessEnv = process.env): string[] {
 export const CAPTURES = new Set([
   'sector', 'miner', 'state', 'event', 'error', 'task', 'elapsed', 'cid', 'method', 'block',
   'height', 'deadline', 'post_type', 'node_id', 'location', 'storage_host', 'path', 'sector_id',
+  // issue 10: the sealing thread, from a tracing span chain's `module{name="worker-0"}`
+  'thread',
 ]);
 
 function fail(file: string, what: string): never {
@@ -146,6 +152,11 @@ function compileRule(file: string, raw: unknown, index: number, captures: Map<st
     }
     rule.set = r.set as Record<string, string | number>;
   }
+  if (r.when !== undefined) {
+    const ok = r.when && typeof r.when === 'object' && Object.values(r.when).every((v) => ['string', 'number', 'boolean'].includes(typeof v));
+    if (!ok) fail(file, `${where}: when must map field paths to values (ok: "false")`);
+    rule.when = Object.fromEntries(Object.entries(r.when as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  }
   return rule;
 }
 
@@ -187,7 +198,16 @@ function readTaskTypes(file: string, into: Map<string, string>): void {
   }
 }
 
-const PIPELINE_KEYS = ['dataset', 'priority', 'snapshot', 'shapes', 'entries', 'owns', 'captures', 'rules'];
+const PIPELINE_KEYS = ['dataset', 'priority', 'snapshot', 'shapes', 'entries', 'owns', 'captures', 'always', 'rules'];
+
+/** issue 10: `always: { fields: { capture: path } }`. */
+function readAlways(file: string, raw: unknown, captures: Map<string, CaptureDefinition>): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  const f = (raw as Record<string, unknown> | null)?.fields;
+  if (!f || typeof f !== 'object') fail(file, 'always needs fields: { capture: path }');
+  for (const [k, v] of Object.entries(f)) if ((!CAPTURES.has(k) && !captures.has(k)) || typeof v !== 'string') fail(file, `always: fields.${k}: a capture name and a path`);
+  return f as Record<string, string>;
+}
 
 function readPipeline(name: string, file: string, fields: Map<string, DeclaredField>): PipelineDefinition {
   const raw = readYaml(file) as Record<string, unknown> | null;
@@ -206,6 +226,7 @@ function readPipeline(name: string, file: string, fields: Map<string, DeclaredFi
     owns: stringList(file, 'owns.loggers', (raw.owns as Record<string, unknown> | undefined)?.loggers ?? []),
     captures,
     rules: Array.isArray(raw.rules) ? raw.rules.map((r, i) => compileRule(file, r, i, captures)) : [],
+    always: readAlways(file, raw.always, captures),
     snapshot: raw.snapshot === true,
     file,
   };

@@ -46,6 +46,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { name: 'filecoin.storage.host', key: 'storageHost', type: 'keyword' },
   { name: 'filecoin.task.name', key: 'taskName', type: 'keyword' },
   { name: 'filecoin.task.type', key: 'taskType', type: 'keyword' },
+  // issue 10 (damocles): the sealing thread's plan (sealer, snapup, rebuild, unseal, wdpost, …) and the thread.
+  { name: 'filecoin.task.plan', key: 'taskPlan', type: 'keyword' },
+  { name: 'filecoin.worker.thread', key: 'workerThread', type: 'keyword' },
   { name: 'filecoin.message.cid', key: 'messageCid', type: 'keyword' },
   { name: 'filecoin.message.method', key: 'messageMethod', type: 'keyword' },
   { name: 'filecoin.post.type', key: 'postType', type: 'keyword' },

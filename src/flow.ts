@@ -1,6 +1,6 @@
 import { selectFamilies, type Definitions } from './definitions.js';
 import { eventId, eventIdPrefix } from './documents/event-id.js';
-import { SectorTracker } from './enrich/sector-tracker.js';
+import { Enricher } from './enrich/enricher.js';
 import { DEFAULT_JOIN_LIMITS, EntryJoiner } from './entries/entry-joiner.js';
 import { anyOpener, resolveOpener, type Opener } from './entries/openers.js';
 import { finishEvent, newEvent } from './events/new-event.js';
@@ -86,7 +86,7 @@ export class StreamFlow {
   private readonly opens: Opener;
   private readonly joiner: EntryJoiner;
   private readonly records: RecordParser;
-  private readonly tracker: SectorTracker;
+  private readonly tracker: Enricher;
   private readonly idPrefix: string;
   private lastTime = NaN;
   private held: SealEvent[] = [];
@@ -110,7 +110,7 @@ export class StreamFlow {
       sector: opts.sector,
       notice: (m) => opts.notice?.(`${input}: ${m}`),
     });
-    this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
+    this.tracker = new Enricher({ defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
 
@@ -151,7 +151,9 @@ export class StreamFlow {
     const lines = this.splitter.end();
     const a = this.joiner.push(lines);
     const b = this.joiner.flush(lines.end);
-    return this.toEvents({ entries: a.entries.concat(b.entries), resumeAt: b.resumeAt }, true);
+    const batch = this.toEvents({ entries: a.entries.concat(b.entries), resumeAt: b.resumeAt }, true);
+    this.tracker.flush(batch.events); // issue 10: events the thread tracker still holds
+    return { events: batch.events, resumeAt: b.resumeAt };
   }
 
   /**
@@ -209,6 +211,8 @@ export class StreamFlow {
     this.warm = undefined;
     // The checkpoint is an entry's start, so the entry held open ends before it.
     if (w?.splitter) this.learn(w.joiner.flush(w.splitter.resumeAt));
+    // Held before the checkpoint: shipped before it (a checkpoint never passes a held event).
+    this.tracker.flush(undefined);
   }
 
   /** Warm-up: what the entries teach the tracker, nothing emitted (timeless ones before any time teach nothing). */
@@ -220,7 +224,9 @@ export class StreamFlow {
   private toEvents(batch: EntryBatch, release: boolean): EventBatch {
     const out: SealEvent[] = [];
     this.feed(batch, release, out);
-    const resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
+    let resumeAt = this.held.length > 0 ? this.held[0]!.offset : batch.resumeAt;
+    const enricherHeld = this.tracker.heldFrom();
+    if (enricherHeld >= 0 && enricherHeld < resumeAt) resumeAt = enricherHeld;
     return { events: out, resumeAt };
   }
 
@@ -248,8 +254,7 @@ export class StreamFlow {
       this.lastTime = ev.time;
       if (out && this.held.length > 0) this.release(ev.time, out);
     }
-    this.tracker.enrich(ev);
-    out?.push(ev);
+    this.tracker.enrich(ev, out);
   }
 
   private hold(ev: SealEvent, out: SealEvent[]): void {
@@ -268,8 +273,7 @@ export class StreamFlow {
   private release(time: number, out: SealEvent[]): void {
     for (const ev of this.held) {
       ev.time = time;
-      this.tracker.enrich(ev);
-      out.push(ev);
+      this.tracker.enrich(ev, out);
     }
     this.held = [];
     this.heldChars = 0;

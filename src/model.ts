@@ -141,6 +141,9 @@ export interface SealEvent {
   processName?: string;
   processPid?: number;
   containerName?: string;
+  // issue 10 (damocles): the sealing thread a line belongs to, and that thread's plan.
+  workerThread?: string;
+  taskPlan?: string;
   /** Internal, not a document field: when this stream first saw the event's sector. */
   sectorFirstSeen?: number;
   /** Fields declared by the families' pipeline files (`captures:`), when the event has any. */

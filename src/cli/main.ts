@@ -16,6 +16,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'states', summary: 'how many sectors are in each current state', load: async () => (await import('./states.js')).statesCommand },
   { name: 'stats', summary: 'phase durations (count, p50, p90, p99, max) per task type, optionally --by host', load: async () => (await import('./stats.js')).statsCommand },
   { name: 'stuck', summary: 'sectors whose current state is older than --older, oldest first', load: async () => (await import('./stuck.js')).stuckCommand },
+  { name: 'rebuilds', summary: "sector rebuilds (damocles' rebuild plan): running and finished, --running", load: async () => (await import('./rebuilds.js')).rebuildsCommand },
   { name: 'post-errors', summary: 'PoSt failures grouped by storage host and path, newest first', load: async () => (await import('./post-errors.js')).postErrorsCommand },
   { name: 'exporter', summary: 'serve sector states, stuck sectors and recent PoSt failures to Prometheus', load: async () => (await import('./exporter.js')).exporterCommand },
   { name: 'report', summary: 'one self-contained HTML page with charts of the panels (states, durations, stuck, PoSt failures)', load: async () => (await import('./report.js')).reportCommand },

@@ -3,6 +3,7 @@ import { formatMillis, formatTime, summarizeError, toMillis } from '../query/for
 import { connect } from '../query/es.js';
 import { commaList } from '../query/filters.js';
 import { COMMON_HELP, COMMON_OPTIONS, positiveInt, resolveCommon, sinceFrom } from '../query/options.js';
+import { timelineRebuild } from '../query/rebuilds.js';
 import { stateTotals, timelineSpans } from '../query/segments.js';
 import { type Timeline, type TimelineRow, checkActions, fetchTimeline, parseSectorId } from '../query/timeline.js';
 import { stateBars } from './bars.js';
@@ -36,6 +37,11 @@ characters (#) when the output is not a terminal.
 Columns: TIME (with its UTC offset), HOST, ACTION, STATE (previous → new),
 TASK (task type), DURATION (task-finished: the task's elapsed time;
 sector-state-changed: time spent in the previous state), MESSAGE.
+
+A sector rebuilt by damocles (a sealing thread whose plan is \`rebuild\`)
+gets a section of its own after the table: when the rebuild started, the
+state it is in, its result (running, finished, aborted), how long it took
+and its last error, then the rebuild's events.
 
 Example:
   $ sealtrail sector 1007-16692481 --timezone Asia/Shanghai --actions sector-state-changed,task-finished
@@ -71,6 +77,23 @@ export function timelineTable(t: Timeline, zone: string, showMiner: boolean, wid
     dash(summarizeError(r.message ?? r.error_message)),
   ]);
   return renderTable(columns, rows, width);
+}
+
+/** issue 10: a rebuild (damocles' `rebuild` plan) as its own section: its summary, then its events. */
+export function rebuildSection(t: Timeline, zone: string): string {
+  const r = timelineRebuild(t.rows);
+  if (!r) return '';
+  const duration = r.started !== undefined ? (r.ended ?? Date.now()) - r.started : undefined;
+  const lines = [
+    `\nrebuild (plan rebuild${r.threads.length ? `, thread ${r.threads.join(', ')}` : ''}):`,
+    `  started     ${r.started === undefined ? '-' : formatTime(r.started, zone)}`,
+    `  state       ${dash(r.state)}`,
+    `  result      ${r.result}${r.ended !== undefined ? ` at ${formatTime(r.ended, zone)}` : ''}`,
+    `  duration    ${formatMillis(duration)}${r.result === 'running' ? ' (so far)' : ''}`,
+    `  last error  ${dash(summarizeError(r.last_error))}`,
+    '',
+  ];
+  return lines.join('\n') + timelineTable({ ...t, rows: r.rows }, zone, false, outputWidth());
 }
 
 export const sectorCommand: Command = {
@@ -123,6 +146,7 @@ export const sectorCommand: Command = {
       if (totals.length > 0) {
         process.stdout.write(`\ntime in each state (the last one until now, unless it is final):\n${stateBars(totals, outputWidth() ?? 80, process.stdout.isTTY === true)}`);
       }
+      if (!several) process.stdout.write(rebuildSection(timeline, common.zone));
       if (several) {
         process.stdout.write(
           `note: sector ${ref.sector} occurs in ${timeline.miners.length} miners (${timeline.miners.join(', ')}): give MINER-NUMBER, e.g. sealtrail sector ${timeline.miners[0]}-${ref.sector}\n`,

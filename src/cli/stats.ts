@@ -18,7 +18,9 @@ Percentiles are Elasticsearch estimates (t-digest); exact enough to compare
 machines. --json gives milliseconds.
 
 Options:
-  --by host|miner     one row per task type and host (or miner): find the slow worker
+  --by host|miner|plan
+                      one row per task type and host, miner or plan: find the slow
+                      worker; plan is damocles' sealing-thread plan (sealer, rebuild, …)
   --task LIST         only these task types, comma separated, e.g. PC1,PC2
   --since DURATION    only tasks finished in the last DURATION, e.g. 6h, 7d (default: all)
   --dist              add a DISTRIBUTION column: the durations as a 20-bucket
@@ -47,7 +49,7 @@ export function statsTable(rows: StatsRow[], by: StatsBy | undefined, width: num
   ];
   const body = rows.map((r) => [
     r.task_type,
-    ...(by ? [String(by === 'host' ? r.host : r.miner)] : []),
+    ...(by ? [String(by === 'host' ? r.host : by === 'plan' ? r.plan : r.miner)] : []),
     String(r.count),
     formatMillis(r.p50_ms),
     formatMillis(r.p90_ms),
@@ -66,7 +68,7 @@ export const statsCommand: Command = {
       return 0;
     }
     const common = resolveCommon(values);
-    if (values.by !== undefined && !Object.hasOwn(STATS_BY, values.by)) throw usageError(`--by "${values.by}" is not known`, 'give --by host or --by miner');
+    if (values.by !== undefined && !Object.hasOwn(STATS_BY, values.by)) throw usageError(`--by "${values.by}" is not known`, 'give --by host, --by miner or --by plan');
     const by = values.by as StatsBy | undefined;
     const tasks = commaList(values.task);
     if (tasks !== undefined && tasks.length === 0) throw usageError('--task is empty', 'e.g. --task PC1,PC2');

@@ -1,4 +1,5 @@
 import type { SealEvent } from '../model.js';
+import { mergeRebuild, rebuildFromSource, rebuildPatch, rebuildSource, type RebuildState } from './rebuild-docs.js';
 
 /**
  * The `sealtrail-sectors` documents: one per sector, kept current from the
@@ -31,6 +32,8 @@ export interface SectorState {
   storageHost?: string;
   storageAt?: number;
   tasks: Record<string, TaskTimes>;
+  /** issue 10: the sector's rebuild (damocles' `rebuild` plan), src/documents/rebuild-docs.ts. */
+  rebuild: RebuildState | undefined;
 }
 
 const SEALING_ACTIONS = new Set(['sector-created', 'sector-state-changed', 'task-started', 'task-finished', 'task-failed', 'message-sent', 'message-landed']);
@@ -59,7 +62,8 @@ export function sectorPatch(ev: SealEvent): SectorState | undefined {
   const t = ev.time;
   const first = ev.sectorFirstSeen !== undefined && ev.sectorFirstSeen < t ? ev.sectorFirstSeen : t;
   // A command's output showing the state (`sector-observed`) is a state write like a change: last writer wins by time.
-  const changed = (ev.action === 'sector-state-changed' || ev.action === 'sector-observed') && ev.state !== undefined;
+  // issue 10: damocles' abort (`cleanup aborted sector`, `an abort level error occurred`) leaves the sector Aborted.
+  const changed = ((ev.action === 'sector-state-changed' || ev.action === 'sector-observed') && ev.state !== undefined) || (ev.action === 'sector-error' && ev.state === 'Aborted');
   const sealing = SEALING_ACTIONS.has(ev.action);
   const storage = ev.nodeId !== undefined || ev.location !== undefined || ev.storageHost !== undefined;
   let tasks = NO_TASKS;
@@ -84,6 +88,7 @@ export function sectorPatch(ev: SealEvent): SectorState | undefined {
     storageHost: storage ? ev.storageHost : undefined,
     storageAt: storage ? t : undefined,
     tasks,
+    rebuild: rebuildPatch(ev),
   };
 }
 
@@ -114,6 +119,7 @@ export function mergeSector(a: SectorState, b: SectorState): SectorState {
     a.storageHost = b.storageHost;
     a.storageAt = b.storageAt;
   }
+  if (b.rebuild) a.rebuild = mergeRebuild(a.rebuild === undefined ? undefined : { ...a.rebuild }, b.rebuild);
   for (const type in b.tasks) {
     const bt = b.tasks[type]!;
     const at = (a.tasks[type] ??= {});
@@ -142,6 +148,7 @@ export function toSourceJson(s: SectorState): string {
     const t = s.tasks[type]!;
     tasks[type] = { started: iso(t.started), finished: iso(t.finished), duration_ms: t.durationMs };
   }
+  const rebuild = rebuildSource(s.rebuild);
   return JSON.stringify({
     filecoin: {
       miner: s.miner === undefined ? undefined : { id: s.miner },
@@ -152,8 +159,9 @@ export function toSourceJson(s: SectorState): string {
     last_seen: iso(s.lastSeen),
     host: s.host === undefined ? undefined : { name: s.host },
     tasks,
+    rebuild: rebuild.rebuild,
     // The merge's clocks: kept in _source, not indexed.
-    sealtrail: { host_at: s.hostAt, storage_at: s.storageAt },
+    sealtrail: { host_at: s.hostAt, storage_at: s.storageAt, rebuild: rebuild.clocks },
   });
 }
 
@@ -174,6 +182,7 @@ export function fromSource(id: string, src: any): SectorState {
     firstSeen: ms(src.first_seen) ?? Number.MAX_SAFE_INTEGER,
     lastSeen: ms(src.last_seen) ?? 0,
     tasks,
+    rebuild: rebuildFromSource(src),
   };
   if (src.filecoin?.sector?.state !== undefined) {
     s.state = src.filecoin.sector.state;

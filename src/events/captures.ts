@@ -3,6 +3,7 @@ import { normaliseTaskKey } from '../definitions.js';
 import type { SealEvent } from '../model.js';
 import { minerNumber, toInt } from '../values.js';
 import { parseDuration } from './duration.js';
+import { minerMethodName } from './miner-methods.js';
 
 /**
  * Captures put what a rule matched into event fields. The shared ones
@@ -49,6 +50,7 @@ export function setExtra(ev: SealEvent, fields: Definitions['fields'], slot: num
 }
 
 const SECTOR_ID = /s-[tf]0(\d+)-(\d+)/;
+const MODULE_SPAN = 'module{name=';
 
 /** Puts one named capture (see pipelines/README.md) into its event field. */
 export function applyCapture(ev: SealEvent, name: string, v: unknown, taskTypes: Map<string, string>): void {
@@ -108,7 +110,7 @@ export function applyCapture(ev: SealEvent, name: string, v: unknown, taskTypes:
       ev.messageCid = String(v);
       break;
     case 'method':
-      ev.messageMethod = String(v);
+      ev.messageMethod = minerMethodName(v);
       break;
     case 'block':
       ev.blockCid = typeof v === 'object' && v !== null && '/' in v ? String((v as Record<string, unknown>)['/']) : String(v);
@@ -138,5 +140,16 @@ export function applyCapture(ev: SealEvent, name: string, v: unknown, taskTypes:
     case 'path':
       ev.filePath = String(v);
       break;
+    case 'thread': {
+      // issue 10: a span chain (`module{name="worker-0"}:seal{…}`, the rust-tracing shape's `spans`): its module's name
+      const s = String(v);
+      const at = s.indexOf(MODULE_SPAN);
+      if (at === -1) break;
+      const from = at + MODULE_SPAN.length;
+      const quoted = s.charCodeAt(from) === 34;
+      const end = quoted ? s.indexOf('"', from + 1) : s.indexOf('}', from);
+      if (end > from) ev.workerThread = s.slice(quoted ? from + 1 : from, end);
+      break;
+    }
   }
 }

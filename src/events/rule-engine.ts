@@ -11,6 +11,8 @@ interface CompiledRule {
   fieldPaths: [path: string[], apply: CaptureApplier][];
   /** `set:` applied last: contract fields by key, declared ones by slot. */
   set: ((ev: SealEvent) => void)[];
+  /** issue 10: structured field paths and the text their values must read as. */
+  when: [path: string[], value: string][] | undefined;
 }
 
 /** One family's rules, indexed for the cheap prefilters. */
@@ -18,8 +20,12 @@ class FamilyRules {
   /** Prefix rules bucketed by the prefix's first character. */
   private readonly byFirstChar = new Map<number, CompiledRule[]>();
   private readonly containsRules: CompiledRule[] = [];
+  /** issue 10: the family's `always:` captures. */
+  private readonly always: [path: string[], apply: CaptureApplier][] | undefined;
 
   constructor(pipeline: PipelineDefinition, defs: Definitions) {
+    const a = pipeline.always;
+    this.always = a ? Object.entries(a).map(([cap, path]) => [path.split('.'), captureApplier(cap, pipeline.captures, defs)]) : undefined;
     for (const def of pipeline.rules) {
       const groupNames = def.regex ? [...def.regex.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)].map((m) => m[1]!) : [];
       const rule: CompiledRule = {
@@ -28,6 +34,7 @@ class FamilyRules {
         groups: groupNames.map((name) => [name, captureApplier(name, pipeline.captures, defs)]),
         fieldPaths: Object.entries(def.fields ?? {}).map(([cap, path]) => [path.split('.'), captureApplier(cap, pipeline.captures, defs)]),
         set: Object.entries(def.set ?? {}).map(([name, value]) => setter(name, value, pipeline, defs)),
+        when: def.when ? Object.entries(def.when).map(([path, value]) => [path.split('.'), value]) : undefined,
       };
       if (def.prefix) {
         const c = def.prefix.charCodeAt(0);
@@ -41,7 +48,9 @@ class FamilyRules {
   }
 
   /** The first rule that matches, prefix rules before contains rules, each in file order. */
-  match(record: ParsedRecord, ev: SealEvent): boolean {
+  match(record: ParsedRecord, ev: SealEvent, own = false): boolean {
+    // `always:` reads the family's own records only (not those of loggers it owns in others' logs).
+    if (own && this.always) this.applyAlways(record, ev);
     const msg = record.message;
     const bucket = this.byFirstChar.get(msg.charCodeAt(0));
     if (bucket) {
@@ -54,6 +63,24 @@ class FamilyRules {
     }
     return false;
   }
+
+  private applyAlways(record: ParsedRecord, ev: SealEvent): void {
+    const fields = structuredFields(record);
+    if (fields) applyPaths(fields, this.always!, ev);
+  }
+}
+
+function applyPaths(fields: Record<string, unknown>, paths: [path: string[], apply: CaptureApplier][], ev: SealEvent): void {
+  for (const [path, applyTo] of paths) {
+    const v = valueAt(fields, path);
+    if (v !== undefined && v !== null) applyTo(ev, v);
+  }
+}
+
+function valueAt(fields: Record<string, unknown>, path: string[]): unknown {
+  let v: unknown = fields;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
 }
 
 function setter(name: string, value: string | number, pipeline: PipelineDefinition, defs: Definitions): (ev: SealEvent) => void {
@@ -75,6 +102,13 @@ function apply(rule: CompiledRule, record: ParsedRecord, ev: SealEvent): boolean
     if (!m) return false;
     groups = m.groups;
   }
+  if (rule.when) {
+    const fields = structuredFields(record);
+    for (const [path, value] of rule.when) {
+      const v = fields ? valueAt(fields, path) : undefined;
+      if (v === undefined || v === null || String(v) !== value) return false;
+    }
+  }
   ev.action = rule.def.action;
   if (groups) {
     for (const [name, applyTo] of rule.groups) {
@@ -84,13 +118,7 @@ function apply(rule: CompiledRule, record: ParsedRecord, ev: SealEvent): boolean
   }
   if (rule.fieldPaths.length > 0) {
     const fields = structuredFields(record);
-    if (fields) {
-      for (const [path, applyTo] of rule.fieldPaths) {
-        let v: unknown = fields;
-        for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
-        if (v !== undefined && v !== null) applyTo(ev, v);
-      }
-    }
+    if (fields) applyPaths(fields, rule.fieldPaths, ev);
   }
   for (const set of rule.set) set(ev);
   return true;
@@ -145,7 +173,7 @@ export class RuleEngine {
   /** Sets `action` and the captured fields on `ev`; true when a rule matched. */
   classify(record: ParsedRecord, ev: SealEvent): boolean {
     const family = this.families.get(record.dataset);
-    if (family && family.match(record, ev)) return true;
+    if (family && family.match(record, ev, true)) return true;
     const logger = record.logger;
     if (logger === undefined || !this.ownerStarts.has(logger.charCodeAt(0))) return false;
     for (const o of this.owners) {

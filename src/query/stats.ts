@@ -8,8 +8,9 @@ import { type Clause, type CommonFilters, commonClauses, exists, term, terms, ti
  * Percentiles are Elasticsearch's t-digest estimates: exact for small sets
  * up to interpolation between neighbouring values.
  */
-export type StatsBy = 'host' | 'miner';
-export const STATS_BY: Record<StatsBy, string> = { host: 'host.name', miner: 'filecoin.miner.id' };
+// issue 10: `plan`, the damocles sealing thread's plan (a rebuild's PC1 apart from a sealer's).
+export type StatsBy = 'host' | 'miner' | 'plan';
+export const STATS_BY: Record<StatsBy, string> = { host: 'host.name', miner: 'filecoin.miner.id', plan: 'filecoin.task.plan' };
 
 export interface StatsOptions extends CommonFilters {
   sinceMs?: number | undefined;
@@ -48,6 +49,7 @@ export interface StatsRow {
   task_type: string;
   host?: string;
   miner?: number;
+  plan?: string;
   count: number;
   p50_ms: number | null;
   p90_ms: number | null;
@@ -85,7 +87,8 @@ export function statsRows(res: estypes.SearchResponse<unknown>, by?: StatsBy): S
     }
     const groups = [...(t.group?.buckets ?? [])].sort((a: any, b: any) => String(a.key).localeCompare(String(b.key), undefined, { numeric: true }));
     for (const g of groups) {
-      rows.push({ task_type: task, ...(by === 'host' ? { host: String(g.key) } : { miner: Number(g.key) }), ...metricsRow(g) });
+      const key = by === 'host' ? { host: String(g.key) } : by === 'plan' ? { plan: String(g.key) } : { miner: Number(g.key) };
+      rows.push({ task_type: task, ...key, ...metricsRow(g) });
     }
   }
   return rows.sort((a, b) => taskRank(a.task_type) - taskRank(b.task_type) || a.task_type.localeCompare(b.task_type));

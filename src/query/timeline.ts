@@ -165,6 +165,9 @@ export interface TimelineRow {
   previous_state: string | null;
   task_type: string | null;
   task_name: string | null;
+  /** issue 10: the sealing thread's plan (damocles: sealer, snapup, rebuild, …) and the thread. */
+  task_plan?: string | null;
+  worker_thread?: string | null;
   /** event.duration in milliseconds: for a state change, the time spent in the previous state. */
   duration_ms: number | null;
   level: string | null;
@@ -193,6 +196,8 @@ export function hitToTimelineRow(src: any): TimelineRow {
     previous_state: str(fc.sector?.previous_state),
     task_type: str(fc.task?.type),
     task_name: str(fc.task?.name),
+    task_plan: str(fc.task?.plan),
+    worker_thread: str(fc.worker?.thread),
     duration_ms: nanosToMillis(num(src.event?.duration)),
     level: str(src.log?.level),
     message: str(src.message),
