@@ -181,7 +181,12 @@ export class ThreadTracker {
   }
 }
 
-/** The contract's `sector-state-changed` names its sector; without one the line is kept as a `log`. */
+/**
+ * The contract's state changes and task events name their sector; without one (a processor's
+ * `request received`: one processor serves every thread) the line is kept as a `log`, with its
+ * task name and type.
+ */
+const NEEDS_SECTOR = new Set(['sector-state-changed', 'task-started', 'task-finished', 'task-failed']);
 function noStateChangeWithoutSector(ev: SealEvent): void {
-  if (ev.action === 'sector-state-changed' && ev.sector === undefined) ev.action = 'log';
+  if (ev.sector === undefined && NEEDS_SECTOR.has(ev.action)) ev.action = 'log';
 }
