@@ -51,12 +51,12 @@ export interface SinkCounters {
 }
 
 /**
- * Ships documents with the client's `helpers.bulk`, mending its two edges
- * for a long-running shipper: its flush timer is an idle timer (a steady
- * trickle could wait for `flushBytes`), so batching and the flush deadline
- * are ours; and a failed request makes it reject and abandon the request,
- * so each request is retried here, with backoff and jitter, for as long as
- * Elasticsearch is away. Items it drops are retried (429, 5xx) or handed
+ * Ships documents, as the bytes the writer made, in `_bulk` requests built
+ * here and sent with the client's `bulk` (README: why not `helpers.bulk`).
+ * Batching and the flush deadline are ours (the helper's flush timer is an
+ * idle timer: a steady trickle could wait for `flushBytes`), and a failed
+ * request is retried here, with backoff and jitter, for as long as
+ * Elasticsearch is away. Items refused are retried (429, 5xx) or handed
  * to `onDrop` (400s). It knows documents only: what else a written batch
  * feeds (the sectors index) is the `onIndexed` callback's. Memory is bounded by `maxInFlightBytes`: `write`
  * resolves only when there is room. Whatever one write brings, no request
@@ -91,8 +91,8 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
   ) {
     this.onDrop = opts.onDrop;
     this.onIndexed = opts.onIndexed ?? ((batches) => batches.forEach((b) => b.ack()));
-    // Small requests keep little alive: each document is held as a string, then
-    // again in the request body (UTF-16 once one character needs it). 512 KiB
+    // Small requests keep little alive: each document is held as bytes, then
+    // again in the request body. 512 KiB
     // requests, 2 MiB in flight, cost no throughput against 2 and 8 MiB (BENCHMARKS.md).
     this.flushBytes = opts.flushBytes ?? 512 * 1024;
     this.maxRequestBytes = opts.maxRequestBytes ?? 8 * 1024 * 1024;
@@ -203,28 +203,30 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
       }
       const retry: SinkDoc[] = [];
       const dead: DeadLetter[] = [];
-      const byId = new Map<string, SinkDoc>();
-      for (const d of todo) byId.set(d.id, d);
       try {
         this.counters.requests++;
-        const stats = await this.client.helpers.bulk<SinkDoc>({
-          datasource: todo,
-          onDocument: (d) => [{ index: { _index: d.index, _id: d.id } }, d.json as unknown as SinkDoc],
-          flushBytes: Number.MAX_SAFE_INTEGER, // one request: batching is ours
-          concurrency: 1,
-          retries: 0, // item retries are ours too, with backoff
-          refreshOnCompletion: false,
-          // The helper reads only these; the rest of each item is parsing for nothing.
-          filter_path: 'errors,items.*.status,items.*.error',
-          onDrop: (drop) => {
-            const op = drop.operation as { index?: { _id?: string } };
-            const doc = byId.get(op.index?._id ?? '');
-            if (!doc) return;
-            if (drop.status === 429 || drop.status >= 500) retry.push(doc);
-            else dead.push({ index: doc.index, id: doc.id, status: drop.status, reason: drop.error, document: doc.json });
-          },
-        });
-        this.counters.shipped += stats.successful;
+        // The prebuilt NDJSON body through the client's own `bulk` (its transport:
+        // connection pool, retries of connection errors, typed errors), not
+        // `helpers.bulk`, which joins each request into one string (UTF-16 once a
+        // line holds a character past Latin-1) and parses dropped documents back.
+        const res = await this.client.bulk({ body: bulkBody(todo), filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0]);
+        let successful = todo.length;
+        if (res.errors) {
+          const items = res.items ?? [];
+          successful = 0;
+          for (let i = 0; i < todo.length; i++) {
+            const item = items[i] ? Object.values(items[i]!)[0] : undefined;
+            const status = item?.status ?? 429; // an item the response does not answer is tried again
+            if (status < 400) {
+              successful++;
+              continue;
+            }
+            const doc = todo[i]!;
+            if (status === 429 || status >= 500) retry.push(doc);
+            else dead.push({ index: doc.index, id: doc.id, status, reason: item?.error ?? null, document: text(doc) });
+          }
+        }
+        this.counters.shipped += successful;
         for (const d of todo) this.indices.add(d.index);
         if (this.outage) {
           this.outage = false;
@@ -271,7 +273,7 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
   private tooLarge(d: SinkDoc, size: number, why: string): DeadLetter {
     const reason = `document too large: its bulk request would be ${size} bytes; ${why}`;
     this.log(`${d.index}/${d.id}: ${reason}; dead-lettered`);
-    return { index: d.index, id: d.id, status: 413, reason: { type: 'document_too_large', reason }, document: d.json };
+    return { index: d.index, id: d.id, status: 413, reason: { type: 'document_too_large', reason }, document: text(d) };
   }
 
   private async deadLetter(letters: DeadLetter[]): Promise<void> {
@@ -284,4 +286,22 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
 /** Bytes a document takes in a bulk body: `{"index":{"_index":…,"_id":…}}\n` and its source line. */
 function requestBytes(d: SinkDoc): number {
   return (d.bytes ?? Buffer.byteLength(d.json)) + d.index.length + d.id.length + 34;
+}
+
+function text(d: SinkDoc): string {
+  return typeof d.json === 'string' ? d.json : d.json.toString('utf8');
+}
+
+/** The NDJSON body of one request, as bytes: each document's action line, then the document as it was written. */
+function bulkBody(docs: SinkDoc[]): Buffer {
+  let size = 0;
+  for (const d of docs) size += (d.bytes ?? Buffer.byteLength(d.json)) + Buffer.byteLength(d.index) + Buffer.byteLength(d.id) + 34;
+  const body = Buffer.allocUnsafe(size);
+  let p = 0;
+  for (const d of docs) {
+    p += body.write('{"index":{"_index":"' + d.index + '","_id":"' + d.id + '"}}\n', p, 'utf8');
+    p += typeof d.json === 'string' ? body.write(d.json, p, 'utf8') : d.json.copy(body, p);
+    body[p++] = 10;
+  }
+  return p === size ? body : body.subarray(0, p);
 }
