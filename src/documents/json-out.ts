@@ -70,20 +70,29 @@ export function plain(buf: Buffer, p: number, s: string): number {
   return p;
 }
 
-/** A number as JSON writes it (integers digit by digit). */
+/** A number as JSON writes it: integers below 10^15 (sector numbers, offsets, durations in ns) digit by digit. */
 export function num(buf: Buffer, p: number, v: number): number {
-  if (v >= 0 && v <= 0x7fffffff && (v | 0) === v) {
-    if (v < 10) {
-      buf[p] = 48 + v;
-      return p + 1;
+  if (v >= 0 && v < 1e15 && Math.floor(v) === v) {
+    if (v < 1e8) return digits(buf, p, v);
+    const hi = Math.floor(v / 1e8);
+    p = digits(buf, p, hi);
+    let lo = v - hi * 1e8;
+    for (let q = p + 7; q >= p; q--) {
+      const d = lo % 10;
+      buf[q] = 48 + d;
+      lo = (lo - d) / 10;
     }
-    let digits = 1;
-    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
-    let q = p + digits;
-    for (let x = v; q > p; x = (x / 10) | 0) buf[--q] = 48 + (x % 10);
-    return p + digits;
+    return p + 8;
   }
-  return plain(buf, p, JSON.stringify(v));
+  return plain(buf, p, String(v)); // as the string serialiser wrote it (`'' + v`)
+}
+
+/** An integer below 10^8. */
+function digits(buf: Buffer, p: number, v: number): number {
+  let n = 1;
+  for (let x = v; x >= 10; x = (x / 10) | 0) n++;
+  for (let q = p + n - 1, x = v; q >= p; q--, x = (x / 10) | 0) buf[q] = 48 + (x % 10);
+  return p + n;
 }
 
 /** A string as a JSON string, quoted. */

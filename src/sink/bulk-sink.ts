@@ -6,6 +6,7 @@ import { pause } from './backoff.js';
 import type { SinkDoc } from '../documents/document-batch.js';
 import type { DeadLetter } from './dead-letter.js';
 import { isRetryable } from './retry.js';
+import { bulkBody, sortItems, text } from './bulk-body.js';
 
 export type { SinkDoc } from '../documents/document-batch.js';
 
@@ -205,27 +206,9 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
       const dead: DeadLetter[] = [];
       try {
         this.counters.requests++;
-        // The prebuilt NDJSON body through the client's own `bulk` (its transport:
-        // connection pool, retries of connection errors, typed errors), not
-        // `helpers.bulk`, which joins each request into one string (UTF-16 once a
-        // line holds a character past Latin-1) and parses dropped documents back.
+        // The prebuilt body through the client's own `bulk` (README: why not `helpers.bulk`).
         const res = await this.client.bulk({ body: bulkBody(todo), filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0]);
-        let successful = todo.length;
-        if (res.errors) {
-          const items = res.items ?? [];
-          successful = 0;
-          for (let i = 0; i < todo.length; i++) {
-            const item = items[i] ? Object.values(items[i]!)[0] : undefined;
-            const status = item?.status ?? 429; // an item the response does not answer is tried again
-            if (status < 400) {
-              successful++;
-              continue;
-            }
-            const doc = todo[i]!;
-            if (status === 429 || status >= 500) retry.push(doc);
-            else dead.push({ index: doc.index, id: doc.id, status, reason: item?.error ?? null, document: text(doc) });
-          }
-        }
+        const successful = res.errors ? sortItems(res.items ?? [], todo, retry, dead) : todo.length;
         this.counters.shipped += successful;
         for (const d of todo) this.indices.add(d.index);
         if (this.outage) {
@@ -286,22 +269,4 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
 /** Bytes a document takes in a bulk body: `{"index":{"_index":…,"_id":…}}\n` and its source line. */
 function requestBytes(d: SinkDoc): number {
   return (d.bytes ?? Buffer.byteLength(d.json)) + d.index.length + d.id.length + 34;
-}
-
-function text(d: SinkDoc): string {
-  return typeof d.json === 'string' ? d.json : d.json.toString('utf8');
-}
-
-/** The NDJSON body of one request, as bytes: each document's action line, then the document as it was written. */
-function bulkBody(docs: SinkDoc[]): Buffer {
-  let size = 0;
-  for (const d of docs) size += (d.bytes ?? Buffer.byteLength(d.json)) + Buffer.byteLength(d.index) + Buffer.byteLength(d.id) + 34;
-  const body = Buffer.allocUnsafe(size);
-  let p = 0;
-  for (const d of docs) {
-    p += body.write('{"index":{"_index":"' + d.index + '","_id":"' + d.id + '"}}\n', p, 'utf8');
-    p += typeof d.json === 'string' ? body.write(d.json, p, 'utf8') : d.json.copy(body, p);
-    body[p++] = 10;
-  }
-  return p === size ? body : body.subarray(0, p);
 }
