@@ -159,12 +159,13 @@ export class SectorsSink {
     const after: string[] = [];
     // Documents go into the request as JSON strings (the client sends
     // strings as they are): no object tree per document in flight.
-    const write = (id: string, current: SectorState | undefined, seqNo?: number, primaryTerm?: number): void => {
+    // `stored`: the document's JSON as this process wrote it, when it is remembered (what the index holds).
+    const write = (id: string, current: SectorState | undefined, seqNo?: number, primaryTerm?: number, stored?: string): void => {
       const delta = deltas.get(id)!;
       if (current === undefined) {
         operations.push({ create: { _index: SECTORS_INDEX, _id: id } }, toSourceJson(delta));
       } else {
-        const before = toSourceJson(current);
+        const before = stored ?? toSourceJson(current);
         const json = toSourceJson(mergeSector(current, delta));
         if (json === before) {
           this.remember(id, before, seqNo!, primaryTerm!);
@@ -179,7 +180,7 @@ export class SectorsSink {
     for (const id of ids) {
       const k = this.known.get(id);
       if (k === undefined) unknown.push(id);
-      else write(id, fromSource(id, JSON.parse(k.json)), k.seqNo, k.primaryTerm);
+      else write(id, fromSource(id, JSON.parse(k.json)), k.seqNo, k.primaryTerm, k.json);
     }
     if (unknown.length > 0) {
       const got = await this.client.mget<Record<string, unknown>>({ index: SECTORS_INDEX, ids: unknown, realtime: true, filter_path: 'docs._id,docs.found,docs._seq_no,docs._primary_term,docs._source' });
