@@ -258,6 +258,7 @@ export class StreamFlow {
   }
 
   private hold(ev: SealEvent, out: SealEvent[]): void {
+    ev.originalBytes = undefined; // released after later chunks, whose reads may reuse this one's memory
     this.held.push(ev);
     this.heldChars += ev.original.length;
     if (this.held.length >= MAX_HELD_ENTRIES || this.heldChars >= MAX_HELD_CHARS) this.release(this.fallbackTime(), out);

@@ -37,6 +37,14 @@ export interface LineBatch {
   truncated: number[];
   /** Byte offset just past the last complete line of this batch. */
   end: number;
+  /**
+   * The chunk the lines from `firstInChunk` on were cut from, and the file
+   * offset of its first byte: a line's bytes are read there (valid until the
+   * next chunk is pushed; the reader may reuse its memory). Unset: none are.
+   */
+  chunk?: Buffer | undefined;
+  chunkStart?: number;
+  firstInChunk?: number;
 }
 
 /** Who wrapped a line before it reached the file (journald, docker, pm2). */
@@ -58,6 +66,12 @@ export interface Entry {
   body: string;
   wrapper: Wrapper | undefined;
   truncated: boolean;
+  /**
+   * `original`'s bytes as read, a view of the read chunk, when the entry lies
+   * whole in one chunk and is not truncated (for the document writer). Valid
+   * only until the stream's next chunk is pushed.
+   */
+  bytes?: Uint8Array | undefined;
 }
 
 export interface EntryBatch {
@@ -146,8 +160,10 @@ export interface SealEvent {
   taskPlan?: string;
   /** Internal, not a document field: when this stream first saw the event's sector. */
   sectorFirstSeen?: number;
+  /** Internal: `original` as the input's bytes (the entry's `bytes`), valid until the stream's next chunk. */
+  originalBytes?: Uint8Array | undefined;
   /** Fields declared by the families' pipeline files (`captures:`), when the event has any. */
   extra?: ExtraValues;
 }
 
-export type EventKey = Exclude<keyof SealEvent, 'tags' | 'sectorFirstSeen' | 'extra'>;
+export type EventKey = Exclude<keyof SealEvent, 'tags' | 'sectorFirstSeen' | 'extra' | 'originalBytes'>;

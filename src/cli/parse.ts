@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { once } from 'node:events';
 import { loadDefinitions } from '../definitions.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { describeInputError } from '../errors.js';
@@ -110,7 +109,7 @@ export const parseCommand: Command = {
         for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;
-          if (!out.write(writer.toNdjsonBuffer(batch.events))) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+          if (!out.write(writer.toNdjsonBuffer(batch.events))) await drainOrClose(out);
         }
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
@@ -126,3 +125,20 @@ export const parseCommand: Command = {
     return failed > 0 ? 1 : 0;
   },
 };
+
+/**
+ * Waits for `drain` or `close`, whichever comes first, and removes both
+ * listeners then (a `Promise.race` of two `once` left the loser attached,
+ * one more per full pipe buffer: MaxListenersExceededWarning).
+ */
+function drainOrClose(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.removeListener('drain', done);
+      out.removeListener('close', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('close', done);
+  });
+}

@@ -8,7 +8,8 @@ import type { DocumentWriter } from './serialize.js';
 export interface SinkDoc {
   index: string;
   id: string;
-  json: string;
+  /** The document: its UTF-8 bytes as the writer made them (or its text). */
+  json: string | Buffer;
   /** UTF-8 bytes of `json`, where the caller measured them already. */
   bytes?: number;
 }
@@ -34,10 +35,9 @@ export function toDocumentBatch(events: readonly SealEvent[], writer: DocumentWr
   let bytes = 0;
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
-    const json = writer.toJson(ev);
-    // Measuring flattens the document now, while its pieces are young: in
-    // flight it is one flat string, not a rope the collector must trace.
-    const size = Buffer.byteLength(json);
+    // Bytes, a view of the writer's slab: nothing in flight for the collector to trace.
+    const json = writer.toBytes(ev);
+    const size = json.length;
     bytes += size;
     docs[i] = { index: monthly.nameFor(ev.time), id: ev.id, json, bytes: size };
     const p = sectorPatch(ev);

@@ -1,5 +1,6 @@
 import type { SealEvent } from '../model.js';
 import { mergeRebuild, rebuildFromSource, rebuildPatch, rebuildSource, type RebuildState } from './rebuild-docs.js';
+import { IsoFormatter } from '../records/timestamp.js';
 
 /**
  * The `sealtrail-sectors` documents: one per sector, kept current from the
@@ -133,7 +134,10 @@ export function mergeSector(a: SectorState, b: SectorState): SectorState {
   return a;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+// The text formatter (date part cached per day) where it gives what toISOString gives: whole ms, years 1970-9999.
+const isoText = new IsoFormatter();
+const iso = (ms: number | undefined) =>
+  ms === undefined ? undefined : Number.isInteger(ms) && ms >= 0 && ms < 253402300800000 ? isoText.format(ms) : new Date(ms).toISOString();
 const ms = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : undefined);
 
 /** The document as stored (contract field names, nested). */

@@ -1,6 +1,7 @@
 import { FIELDS, type DeclaredField, type FieldSpec } from '../fields.js';
 import type { SealEvent } from '../model.js';
-import { IsoFormatter } from '../records/timestamp.js';
+import * as bytes from './json-out.js';
+import { IsoBytes, JsonOut, bytesOf, str } from './json-out.js';
 
 /** A contract field, or one a family declared (its value at `slot` of the event's extra values). */
 type Leaf = FieldSpec | (DeclaredField & { key?: undefined });
@@ -28,39 +29,64 @@ function tree(fields: readonly Leaf[]): Node {
 
 /**
  * Generates, once, a function that writes an event as its nested ECS
- * document by appending to one string in the field table's order: per event
- * a few dozen `!== undefined` checks and JSON.stringify on strings only, no
- * intermediate objects and no per-object string copies. An object's key is
- * written when its first present field is (a flag per object says whether it
- * is open yet).
+ * document into a `JsonOut`, as bytes, in the field table's order: room for
+ * the worst case is made once, then per field one `!== undefined` check,
+ * its key copied from bytes made once, its value escaped and encoded in one
+ * pass straight into the buffer (`event.original` from the input's bytes,
+ * see `BYTES_OF`). No intermediate strings or objects. An object's key is
+ * written when its first present field is (a flag per object says whether
+ * it is open yet).
  */
 function compile(declared: readonly DeclaredField[] = []): Serialiser {
   const lines: string[] = [];
+  const lits: Uint8Array[] = [];
+  const litIndex = new Map<string, number>();
+  let litBytes = 2;
   let counter = 0;
   const flag = new Map<Node, string>();
   const parentOf = new Map<Node, Node>();
   const root = tree([...FIELDS, ...declared]);
+  const room: string[] = [];
+  /** Code that writes constant text (bytes made once). */
+  function lit(text: string): string {
+    let i = litIndex.get(text);
+    if (i === undefined) {
+      litIndex.set(text, (i = lits.length));
+      lits.push(bytesOf(text));
+      litBytes += lits[i]!.length;
+    }
+    return `p = lit(b, p, K[${i}]);`;
+  }
   function read(f: Leaf): string {
     return f.key === undefined ? `x[${f.slot}]` : `ev.${f.key}`;
   }
+  /** Code adding the most bytes the field's value can take to `need`. */
+  function bound(f: Leaf): string {
+    const v = read(f);
+    if (f.type === 'long' || f.type === 'date') return `need += 32;`;
+    if (f.key === 'tags') return `if (${v} !== undefined) { tj = JSON.stringify(${v}); need += 3 * tj.length; }`;
+    return `if (${v} !== undefined) need += 6 * ${v}.length + 2;`;
+  }
   function value(f: Leaf): string {
     const v = read(f);
-    if (f.key === undefined) return f.type === 'long' ? v : `q(${v})`;
-    if (f.type === 'date') return `'"' + iso.format(${v}) + '"'`;
-    if (f.type === 'long') return `${v}`;
-    if (f.key === 'tags') return `JSON.stringify(${v})`;
-    // Ids, actions, datasets and levels are made by sealtrail from safe characters: no escaping needed.
-    if (SAFE.has(f.key)) return `'"' + ${v} + '"'`;
-    // Values that repeat from one event to the next are quoted once.
-    if (REPEATING.has(f.key)) return `m${f.key}(${v})`;
-    return `q(${v})`;
+    if (f.key === undefined) return f.type === 'long' ? `p = num(b, p, ${v});` : `p = str(b, p, ${v});`;
+    if (f.type === 'date') return `p = iso.write(b, p, ${v});`;
+    if (f.type === 'long') return `p = num(b, p, ${v});`;
+    if (f.key === 'tags') return `p = plain(b, p, tj);`;
+    // Ids are made by sealtrail from safe characters: no escaping needed.
+    if (SAFE.has(f.key)) return `b[p++] = 34; p = plain(b, p, ${v}); b[p++] = 34;`;
+    // Values that repeat from one event to the next are quoted and encoded once.
+    if (REPEATING.has(f.key)) return `p = m${f.key}.write(b, p, ${v});`;
+    // A field whose text the input holds as bytes is copied from them (when they are valid UTF-8).
+    const bytes = BYTES_OF[f.key];
+    if (bytes) return `{ const q = ev.${bytes} === undefined ? -1 : utf8(b, p, ev.${bytes}); p = q >= 0 ? q : str(b, p, ${v}); }`;
+    return `p = str(b, p, ${v});`;
   }
-  // Code that makes sure `node` is open (its ancestors first), leaving the
-  // output ready for the node's next member.
-  function open(node: Node): string {
-    if (node === root) return `if (first) first = false; else s += ',';`;
+  // Code that makes sure `node` is open (its ancestors first) and writes `then` (a member's key) after it.
+  function open(node: Node, then: string): string {
+    if (node === root) return `if (first) { first = false; ${lit(then)} } else { ${lit(',' + then)} }`;
     const f = flag.get(node)!;
-    return `if (${f}) s += ','; else { ${open(parentOf.get(node)!)} s += '"${node.name}":{'; ${f} = true; }`;
+    return `if (${f}) { ${lit(',' + then)} } else { ${open(parentOf.get(node)!, `"${node.name}":{` + then)} ${f} = true; }`;
   }
   function declare(node: Node): void {
     for (const c of node.children) {
@@ -76,36 +102,73 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
   function emit(node: Node): void {
     for (const c of node.children) {
       if (c.field) {
-        lines.push(`if (${read(c.field)} !== undefined) { ${open(node)} s += '"${c.name}":' + ${value(c.field)}; }`);
+        room.push(bound(c.field));
+        lines.push(`if (${read(c.field)} !== undefined) { ${open(node, `"${c.name}":`)} ${value(c.field)} }`);
       } else {
         emit(c);
-        lines.push(`if (${flag.get(c)}) s += '}';`);
+        lines.push(`if (${flag.get(c)}) b[p++] = 125;`);
+        litBytes++;
       }
     }
   }
-  lines.push(`let s = '{'; let first = true;`);
-  if (declared.length > 0) lines.push(`const x = ev.extra === undefined ? [] : ev.extra.values;`);
-  for (const k of REPEATING) lines.push(`const m${k} = memo.${k};`);
   declare(root);
   emit(root);
-  lines.push(`return s + '}';`);
-  return new Function('ev', 'iso', 'q', 'memo', lines.join('\n')) as Serialiser;
+  const head = [`let first = true; let tj = '';`];
+  if (declared.length > 0) head.push(`const x = ev.extra === undefined ? [] : ev.extra.values;`);
+  for (const k of REPEATING) head.push(`const m${k} = memo.${k};`);
+  head.push(`let need = ${litBytes};`, ...room, `o.room(need); const b = o.buf; let p = o.pos; b[p++] = 123;`);
+  lines.push(`b[p++] = 125; o.pos = p;`);
+  const source = `return function writeDocument(ev, o, iso, memo) {\n${[...head, ...lines].join('\n')}\n};`;
+  const make = new Function('K', 'lit', 'plain', 'num', 'str', 'utf8', source) as (
+    K: Uint8Array[],
+    l: typeof bytes.lit,
+    pl: typeof bytes.plain,
+    n: typeof bytes.num,
+    s: typeof bytes.str,
+    u: typeof bytes.utf8,
+  ) => Serialiser;
+  return make(lits, bytes.lit, bytes.plain, bytes.num, bytes.str, bytes.utf8);
 }
 
-type Serialiser = (ev: SealEvent, iso: IsoFormatter, q: (s: string) => string, memo: Record<string, (s: string) => string>) => string;
+type Memo = Record<string, LastValue>;
+type Serialiser = (ev: SealEvent, o: JsonOut, iso: IsoBytes, memo: Memo) => void;
 
-const SAFE = new Set<string>(['id', 'action', 'dataset', 'level']);
-const REPEATING = new Set<string>(['path', 'host', 'logger', 'originFile', 'state', 'previousState', 'taskName', 'location', 'storageHost', 'nodeId']);
+const SAFE = new Set<string>(['id']);
+// (Fields that change from line to line, as loggers and callers do in a sealer log, are cheaper escaped than remembered.)
+const REPEATING = new Set<string>(['action', 'dataset', 'level', 'path', 'host']);
+/** Fields whose text the event may also carry as the input's bytes, and the key of those bytes. */
+const BYTES_OF: Partial<Record<string, keyof SealEvent>> = { original: 'originalBytes' };
 
-/** JSON.stringify that remembers its last answer. */
-function lastQuoted(): (s: string) => string {
-  let last: string | undefined;
-  let quoted = '';
-  return (s) => (s === last ? quoted : ((last = s), (quoted = JSON.stringify(s))));
+/**
+ * A field's last value and its JSON bytes: a value that repeats from one
+ * event to the next (the file's path, the host, a logger) is copied, not
+ * escaped again; any other is written and becomes the last.
+ */
+class LastValue {
+  private last: string | undefined;
+  private bytes = new Uint8Array(256);
+  private len = 0;
+
+  write(b: Buffer, p: number, s: string): number {
+    if (s === this.last) {
+      const bytes = this.bytes;
+      const n = this.len;
+      for (let i = 0; i < n; i++) b[p + i] = bytes[i]!;
+      return p + n;
+    }
+    const q = str(b, p, s);
+    const n = q - p;
+    if (n <= 256) {
+      const bytes = this.bytes;
+      for (let i = 0; i < n; i++) bytes[i] = b[p + i]!;
+      this.len = n;
+      this.last = s;
+    } else this.last = undefined;
+    return q;
+  }
 }
 
 const write = compile();
-const quote = (s: string): string => JSON.stringify(s);
 
 /**
  * Events that carry fields a family declared are written by a writer made
@@ -121,33 +184,47 @@ function writerFor(ev: SealEvent): Serialiser {
   return w;
 }
 
-/** Event → the JSON document `parse` prints and `run` indexes. */
-export class DocumentWriter {
-  private readonly iso = new IsoFormatter();
-  private readonly memo: Record<string, (s: string) => string> = Object.fromEntries([...REPEATING].map((k) => [k, lastQuoted()]));
+/** Documents written into slabs this large; each document is a view of its slab. */
+const SLAB = 256 * 1024;
 
+/** Event → the JSON document `parse` prints and `run` indexes, as UTF-8 bytes. */
+export class DocumentWriter {
+  private readonly iso = new IsoBytes();
+  private readonly memo: Memo = Object.fromEntries([...REPEATING].map((k) => [k, new LastValue()]));
+  private slab = new JsonOut(SLAB);
+
+  /** The document as a string (tests, dead letters); `toBytes` is what ships. */
   toJson(ev: SealEvent): string {
-    return writerFor(ev)(ev, this.iso, quote, this.memo);
+    return this.toBytes(ev).toString('utf8');
   }
 
   /**
-   * Many events as NDJSON bytes. Each document is encoded straight into one
-   * buffer while its string is small, rather than joined into a batch-sized
-   * string that the write would flatten and encode again.
+   * The document's bytes: a view of a slab shared with the documents written
+   * before it (no copy per document); a full slab is left to them and a new
+   * one started.
    */
-  toNdjsonBuffer(events: readonly SealEvent[]): Buffer {
-    let buf = Buffer.allocUnsafe(Math.max(64 * 1024, events.length * 1024));
-    let off = 0;
-    for (const ev of events) {
-      const json = writerFor(ev)(ev, this.iso, quote, this.memo);
-      if (off + json.length * 3 + 1 > buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, off + json.length * 3 + 1));
-        buf.copy(bigger, 0, 0, off);
-        buf = bigger;
-      }
-      off += buf.write(json, off, 'utf8');
-      buf[off++] = 10;
+  toBytes(ev: SealEvent): Buffer {
+    let o = this.slab;
+    if (o.pos > SLAB - 16 * 1024) o = this.slab = new JsonOut(SLAB);
+    const from = o.pos;
+    writerFor(ev)(ev, o, this.iso, this.memo);
+    if (o.buf.length > SLAB && from > 0) {
+      // It outgrew the slab (a large entry): the slab was copied, so start afresh after it.
+      const doc = o.buf.subarray(from, o.pos);
+      this.slab = new JsonOut(SLAB);
+      return doc;
     }
-    return buf.subarray(0, off);
+    return o.buf.subarray(from, o.pos);
+  }
+
+  /** Many events as NDJSON bytes, written straight into one buffer. */
+  toNdjsonBuffer(events: readonly SealEvent[]): Buffer {
+    const o = new JsonOut(Math.max(64 * 1024, events.length * 1024));
+    for (const ev of events) {
+      writerFor(ev)(ev, o, this.iso, this.memo);
+      o.room(1);
+      o.buf[o.pos++] = 10;
+    }
+    return o.buf.subarray(0, o.pos);
   }
 }

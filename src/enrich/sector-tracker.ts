@@ -11,6 +11,10 @@ interface SectorMemory {
   storageHost: string | undefined;
   /** Task name → start time (ms), for tasks whose end line gives no elapsed time. */
   taskStarts: Map<string, number> | undefined;
+  /** The seen-order list (least recently seen first), threaded through the memories. */
+  older: SectorMemory | undefined;
+  newer: SectorMemory | undefined;
+  number: number;
 }
 
 export interface TrackerOptions {
@@ -55,11 +59,15 @@ const FAILURES = new Set(['post-failed', 'sector-faulty', 'sector-error', 'task-
 /**
  * What earlier lines of one stream told about each sector: its miner, its
  * state and since when, its storage, its running tasks. Carries them onto
- * later events of the same sector. Memory is bounded: a Map in least-recently
- * seen order, trimmed from the front.
+ * later events of the same sector. Memory is bounded: the least recently
+ * seen sector is forgotten first. The seen order is a list threaded through
+ * the memories (a line costs one Map lookup and four pointer writes, not a
+ * Map delete and insert).
  */
 export class SectorTracker {
   private readonly sectors = new Map<number, SectorMemory>();
+  private oldest: SectorMemory | undefined;
+  private newest: SectorMemory | undefined;
   private readonly maxSectors: number;
   private readonly defaultMiner: number | undefined;
   private readonly strings = new Interner();
@@ -82,7 +90,13 @@ export class SectorTracker {
     }
     let s = this.sectors.get(number);
     if (s) {
-      this.sectors.delete(number); // re-inserted below: most recently seen last
+      if (s !== this.newest) {
+        // Unlinked, then linked again as the newest.
+        if (s.older) s.older.newer = s.newer;
+        else this.oldest = s.newer;
+        s.newer!.older = s.older;
+        this.link(s);
+      }
     } else {
       s = {
         firstSeen: ev.time,
@@ -93,10 +107,14 @@ export class SectorTracker {
         location: undefined,
         storageHost: undefined,
         taskStarts: undefined,
+        older: undefined,
+        newer: undefined,
+        number,
       };
-      if (this.sectors.size >= this.maxSectors) this.sectors.delete(this.sectors.keys().next().value!);
+      if (this.sectors.size >= this.maxSectors) this.forgetOldest();
+      this.sectors.set(number, s);
+      this.link(s);
     }
-    this.sectors.set(number, s);
 
     // The sector's document may first be written when its miner becomes known: it still starts here.
     ev.sectorFirstSeen = s.firstSeen;
@@ -134,5 +152,24 @@ export class SectorTracker {
         }
         break;
     }
+  }
+
+  /** `s`, unlinked, becomes the most recently seen. */
+  private link(s: SectorMemory): void {
+    s.older = this.newest;
+    s.newer = undefined;
+    if (this.newest) this.newest.newer = s;
+    else this.oldest = s;
+    this.newest = s;
+  }
+
+  private forgetOldest(): void {
+    const o = this.oldest;
+    if (!o) return;
+    this.sectors.delete(o.number);
+    this.oldest = o.newer;
+    if (this.oldest) this.oldest.older = undefined;
+    else this.newest = undefined;
+    o.newer = undefined;
   }
 }

@@ -41,6 +41,10 @@ export class EntryJoiner {
   private truncated = false;
   private lines = 0;
   private bytes = 0;
+  // Where the open entry's bytes lie in the chunk being pushed (undefined: not in it whole).
+  private src: Buffer | undefined;
+  private srcStart = 0;
+  private srcEnd = 0;
 
   constructor(
     private readonly limits: JoinLimits = DEFAULT_JOIN_LIMITS,
@@ -63,6 +67,9 @@ export class EntryJoiner {
     const { maxLines, maxBytes } = this.limits;
     const opens = this.opens;
     const n = texts.length;
+    const chunk = batch.chunk;
+    const chunkStart = batch.chunkStart ?? 0;
+    const firstInChunk = chunk ? (batch.firstInChunk ?? 0) : n;
     for (let i = 0; i < n; i++) {
       const original = texts[i]!;
       // A CRLF line keeps its CR in `original` (as read); what is parsed has none.
@@ -83,14 +90,23 @@ export class EntryJoiner {
         this.truncated = cut;
         this.lines = 1;
         this.bytes = bytes;
+        if (i >= firstInChunk && !cut) {
+          this.src = chunk;
+          this.srcStart = starts[i]! - chunkStart;
+          this.srcEnd = this.srcStart + bytes - 1; // without its newline
+        } else this.src = undefined;
       } else {
         (this.moreOriginals ??= []).push(original);
         (this.moreBodies ??= []).push(body);
         if (cut) this.truncated = true;
         this.lines++;
         this.bytes += bytes;
+        // Lines of one chunk are contiguous: the entry's bytes run on to this line's end.
+        if (this.src !== undefined) this.srcEnd = starts[i]! - chunkStart + bytes - 1;
       }
     }
+    // The entry held open goes on in the next chunk, and this chunk's memory may be reused by then.
+    this.src = undefined;
     return { entries: out, resumeAt: this.open ? this.offset : batch.end };
   }
 
@@ -109,6 +125,9 @@ export class EntryJoiner {
       this.moreBodies = undefined;
     }
     this.open = false;
-    return { offset: this.offset, original, body, wrapper: this.wrapper, truncated: this.truncated };
+    const src = this.src;
+    const bytes = src !== undefined && !this.truncated ? src.subarray(this.srcStart, this.srcEnd) : undefined;
+    this.src = undefined;
+    return { offset: this.offset, original, body, wrapper: this.wrapper, truncated: this.truncated, bytes };
   }
 }

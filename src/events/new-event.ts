@@ -48,6 +48,7 @@ export function newEvent(r: ParsedRecord, entry: Entry, id: string, path: string
     processPid: undefined,
     containerName: undefined,
     sectorFirstSeen: undefined,
+    originalBytes: entry.bytes,
     extra: undefined,
   };
   return ev;

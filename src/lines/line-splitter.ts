@@ -40,6 +40,9 @@ export class LineSplitter {
     const chunkStart = this.position;
     this.position += chunk.length;
     let from = 0;
+    batch.chunk = chunk;
+    batch.chunkStart = chunkStart;
+    batch.firstInChunk = 0;
 
     if (this.skipping) {
       const nl = chunk.indexOf(LF);
@@ -76,6 +79,7 @@ export class LineSplitter {
         this.pending = undefined;
         from = nl + 1;
       }
+      batch.firstInChunk = batch.texts.length;
     }
 
     const max = this.maxLineBytes;

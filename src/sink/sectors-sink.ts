@@ -21,6 +21,21 @@ const WINDOW_SECTORS = 10_000;
 const WINDOW_MS = 5000;
 
 /**
+ * Sectors whose document this process wrote (or read) last, remembered with
+ * its `_seq_no`/`_primary_term`: the next window writes them without reading
+ * them first. If anyone else wrote meanwhile, the write is refused (409) and
+ * the sector is read as before. A sealer's sectors in flight are far fewer.
+ */
+const KNOWN_SECTORS = 20_000;
+
+/** A sector document as this process last saw it in the index. */
+interface Known {
+  json: string;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/**
  * One patch per sector: `p` is kept as it is where its sector is new, and
  * copied before a second patch is merged into it (`owned`: the copies), so
  * patches handed in are only read.
@@ -54,6 +69,8 @@ export class SectorsSink {
   private timer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
   private readonly abort = new AbortController();
+  /** Insertion-ordered: the least recently written are forgotten first. */
+  private readonly known = new Map<string, Known>();
 
   constructor(
     private readonly client: Client,
@@ -137,41 +154,69 @@ export class SectorsSink {
 
   /** One read-merge-write round; returns the ids to try again. */
   private async round(ids: string[], deltas: Map<string, SectorState>): Promise<string[]> {
-    const got = await this.client.mget<Record<string, unknown>>({ index: SECTORS_INDEX, ids, realtime: true, filter_path: 'docs._id,docs.found,docs._seq_no,docs._primary_term,docs._source' });
     const operations: unknown[] = [];
     const written: string[] = [];
-    for (const doc of got.docs) {
-      const id = doc._id;
+    const after: string[] = [];
+    // Documents go into the request as JSON strings (the client sends
+    // strings as they are): no object tree per document in flight.
+    // `stored`: the document's JSON as this process wrote it, when it is remembered (what the index holds).
+    const write = (id: string, current: SectorState | undefined, seqNo?: number, primaryTerm?: number, stored?: string): void => {
       const delta = deltas.get(id)!;
-      // Documents go into the request as JSON strings (the client sends
-      // strings as they are): no object tree per document in flight.
-      if ('found' in doc && doc.found && doc._source) {
-        const current = fromSource(id, doc._source);
-        const before = toSourceJson(current);
-        const after = toSourceJson(mergeSector(current, delta));
-        if (after === before) continue;
-        operations.push({ index: { _index: SECTORS_INDEX, _id: id, if_seq_no: doc._seq_no, if_primary_term: doc._primary_term } }, after);
-      } else {
+      if (current === undefined) {
         operations.push({ create: { _index: SECTORS_INDEX, _id: id } }, toSourceJson(delta));
+      } else {
+        const before = stored ?? toSourceJson(current);
+        const json = toSourceJson(mergeSector(current, delta));
+        if (json === before) {
+          this.remember(id, before, seqNo!, primaryTerm!);
+          return;
+        }
+        operations.push({ index: { _index: SECTORS_INDEX, _id: id, if_seq_no: seqNo, if_primary_term: primaryTerm } }, json);
       }
       written.push(id);
+      after.push(operations[operations.length - 1] as string);
+    };
+    const unknown: string[] = [];
+    for (const id of ids) {
+      const k = this.known.get(id);
+      if (k === undefined) unknown.push(id);
+      else write(id, fromSource(id, JSON.parse(k.json)), k.seqNo, k.primaryTerm, k.json);
+    }
+    if (unknown.length > 0) {
+      const got = await this.client.mget<Record<string, unknown>>({ index: SECTORS_INDEX, ids: unknown, realtime: true, filter_path: 'docs._id,docs.found,docs._seq_no,docs._primary_term,docs._source' });
+      for (const doc of got.docs) {
+        if ('found' in doc && doc.found && doc._source) write(doc._id, fromSource(doc._id, doc._source), doc._seq_no, doc._primary_term);
+        else write(doc._id, undefined);
+      }
     }
     if (operations.length === 0) return [];
-    const res = await this.client.bulk({ operations, refresh: false, filter_path: 'items.*.status,items.*.error' });
+    const res = await this.client.bulk({ operations, refresh: false, filter_path: 'items.*.status,items.*.error,items.*._seq_no,items.*._primary_term' });
     const again: string[] = [];
     res.items.forEach((item, i) => {
       const r = item.index ?? item.create!;
-      if (r.status < 300) this.updates++;
-      else if (r.status === 409) {
+      const id = written[i]!;
+      if (r.status < 300) {
+        this.updates++;
+        if (r._seq_no !== undefined && r._primary_term !== undefined) this.remember(id, after[i]!, r._seq_no, r._primary_term);
+        return;
+      }
+      this.known.delete(id);
+      if (r.status === 409) {
         this.conflicts++;
-        again.push(written[i]!);
+        again.push(id);
       } else if (r.status === 429 || r.status >= 500) {
-        again.push(written[i]!);
+        again.push(id);
       } else {
         // The reason quotes the refused value, which can be a whole 1 MiB line.
-        this.log(`sectors index refused ${written[i]}: ${cut(JSON.stringify(r.error))}`);
+        this.log(`sectors index refused ${id}: ${cut(JSON.stringify(r.error))}`);
       }
     });
     return again;
+  }
+
+  private remember(id: string, json: string, seqNo: number, primaryTerm: number): void {
+    this.known.delete(id);
+    this.known.set(id, { json, seqNo, primaryTerm });
+    if (this.known.size > KNOWN_SECTORS) this.known.delete(this.known.keys().next().value!);
   }
 }
