@@ -1,77 +1,13 @@
-import { selectFamilies, type Definitions } from './definitions.js';
 import { eventId, eventIdPrefix } from './documents/event-id.js';
 import { Enricher } from './enrich/enricher.js';
 import { DEFAULT_JOIN_LIMITS, EntryJoiner } from './entries/entry-joiner.js';
-import { anyOpener, resolveOpener, type Opener } from './entries/openers.js';
+import type { Opener } from './entries/openers.js';
+import type { EventBatch, FlowContext, StreamOptions } from './flow-context.js';
 import { finishEvent, newEvent } from './events/new-event.js';
-import { RuleEngine } from './events/rule-engine.js';
 import { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './lines/line-splitter.js';
 import type { Entry, EntryBatch, SealEvent, StreamIdentity } from './model.js';
-import { RecordParser, resolveShapes, type FamilyShapes } from './records/record-parser.js';
-import type { ZoneResolver } from './records/zone.js';
+import { RecordParser } from './records/record-parser.js';
 import { fingerprintOf } from './sources/fingerprint.js';
-
-/**
- * The first half of the flow for one input stream, stage by stage:
- * bytes → lines → entries → records → events → enriched events.
- * Each call takes one read chunk and returns one batch.
- */
-export interface StreamOptions {
-  host: string;
-  zone: ZoneResolver;
-  format?: string | undefined;
-  defaultMiner?: number | undefined;
-  maxLineBytes?: number | undefined;
-  /** Where reading starts (a checkpoint); 0 for a whole file. */
-  startOffset?: number;
-  /**
-   * The time of entries that can have none: the stream has shown no time yet
-   * when they are emitted. `parse` and `run --once` pass the file's
-   * modification time (the same output every run); the default is the time
-   * they are emitted (stdin, a live tail).
-   */
-  fallbackTime?: (() => number) | undefined;
-  /**
-   * Close an open entry (and emit timeless ones held) once it is this old,
-   * even while lines keep coming (the tail's multi-line timeout; a writer of
-   * timeless lines never pauses); see `caughtUp`. Unset: only `flushOpen`,
-   * the limits and `end` close it, which keeps `parse` output independent
-   * of timing.
-   */
-  maxOpenMs?: number | undefined;
-  /** Issue 14: `--sector N`, the sector of a command's output that names none. */
-  sector?: number | undefined;
-  /** Issue 14: where a command's output reader tells the operator something (one line; the flow prefixes the input's name). */
-  notice?: ((line: string) => void) | undefined;
-}
-
-export interface EventBatch {
-  events: SealEvent[];
-  /** Resume here after a restart once every event of this batch is acknowledged. */
-  resumeAt: number;
-}
-
-/**
- * Shared, read-only parts built once per process from the pipeline files:
- * each family's shapes and entry opener looked up in the stages' registries
- * (a name none has fails here, naming the file), and its rules compiled.
- */
-export class FlowContext {
-  readonly rules: RuleEngine;
-  readonly shapes: FamilyShapes[];
-
-  constructor(readonly defs: Definitions) {
-    this.rules = new RuleEngine(defs);
-    this.shapes = resolveShapes(defs);
-    for (const p of defs.pipelines) resolveOpener(p.opens, p.file);
-  }
-
-  /** How an entry opens in a stream of this format: any of its families' openers (each looked up once). */
-  openerFor(format: string | undefined): Opener {
-    const families = selectFamilies(this.defs.pipelines, format);
-    return anyOpener(families.map((p) => resolveOpener(p.opens, p.file)));
-  }
-}
 
 /**
  * Timeless entries at a stream's start wait for the first time that follows,
@@ -81,6 +17,11 @@ export class FlowContext {
 const MAX_HELD_ENTRIES = 1000;
 const MAX_HELD_CHARS = 1024 * 1024;
 
+/**
+ * The first half of the flow for one input stream, stage by stage:
+ * bytes → lines → entries → records → events → enriched events.
+ * Each call takes one read chunk and returns one batch.
+ */
 export class StreamFlow {
   private readonly splitter: LineSplitter;
   private readonly opens: Opener;

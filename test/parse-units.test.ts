@@ -14,7 +14,8 @@ import { SealtrailError } from '../src/errors.js';
 import type { SealEvent } from '../src/model.js';
 import { ndjson, runCli } from './helpers/repo.js';
 import { sealerLog, tempDir } from './helpers/fixtures.js';
-import { FlowContext, StreamFlow } from '../src/flow.js';
+import { StreamFlow } from '../src/flow.js';
+import { FlowContext } from '../src/flow-context.js';
 import { loadDefinitions } from '../src/definitions.js';
 
 test('Go durations in nanoseconds, exactly', () => {

@@ -18,7 +18,8 @@ import { mergeRebuild, rebuildPatch, rebuildSource, type RebuildState } from '..
 import { minerMethodName } from '../src/events/miner-methods.js';
 import type { SealEvent } from '../src/model.js';
 import { loadDefinitions } from '../src/definitions.js';
-import { FlowContext, StreamFlow } from '../src/flow.js';
+import { StreamFlow } from '../src/flow.js';
+import { FlowContext } from '../src/flow-context.js';
 import { ZoneResolver } from '../src/records/zone.js';
 import { REPO, runCli, type Doc } from './helpers/repo.js';
 

@@ -18,7 +18,7 @@ import { AckTracker } from '../src/checkpoints/ack-tracker.js';
 import { Registry } from '../src/checkpoints/registry.js';
 import { startLocalElasticsearch } from '../scripts/lib/local-elasticsearch.js';
 import { loadDefinitions } from '../src/definitions.js';
-import { FlowContext } from '../src/flow.js';
+import { FlowContext } from '../src/flow-context.js';
 import { ZoneResolver } from '../src/records/zone.js';
 import { ShipStats } from '../src/tail/ship-stats.js';
 import { EventSink } from '../src/sink/event-sink.js';

@@ -7,7 +7,8 @@ import { TailShipper } from '../tail/tail-shipper.js';
 import type { RunPlan } from './run-plan.js';
 import { toDocumentBatch } from '../documents/document-batch.js';
 import { DocumentWriter } from '../documents/serialize.js';
-import { eventsFromBytes, type StreamOptions } from '../flow.js';
+import { eventsFromBytes } from '../flow.js';
+import type { StreamOptions } from '../flow-context.js';
 import { autoFormat, peek } from './snapshot-input.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { FlowContext, StreamOptions } from '../flow.js';
+import type { FlowContext, StreamOptions } from '../flow-context.js';
 import type { shipperMetrics } from '../metrics/shipper-metrics.js';
 import type { DeadLetterFile } from '../sink/dead-letter.js';
 import type { EventSink } from '../sink/event-sink.js';

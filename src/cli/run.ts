@@ -3,7 +3,7 @@ import { loadConfigFile, type InputConfig, type RunConfig } from '../config.js';
 import { loadDefinitions } from '../definitions.js';
 import { redactSecrets, usageError } from '../errors.js';
 import { createClient, esUrl } from '../elasticsearch.js';
-import { FlowContext, type StreamOptions } from '../flow.js';
+import { FlowContext, type StreamOptions } from '../flow-context.js';
 import { ZoneResolver, checkZone, defaultZone, machineZone } from '../records/zone.js';
 import { shipperMetrics } from '../metrics/shipper-metrics.js';
 import { DeadLetterFile } from '../sink/dead-letter.js';

@@ -1,7 +1,7 @@
 import type { Registry } from '../checkpoints/registry.js';
 import { toDocumentBatch } from '../documents/document-batch.js';
 import { SinkFailed } from '../errors.js';
-import type { EventBatch, FlowContext } from '../flow.js';
+import type { EventBatch, FlowContext } from '../flow-context.js';
 import { drainWithin, type Sink } from '../sink/event-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import type { HealthSnapshot } from './health.js';

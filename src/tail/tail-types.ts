@@ -1,7 +1,8 @@
 import type { AckTracker } from '../checkpoints/ack-tracker.js';
 import type { Registry } from '../checkpoints/registry.js';
 import type { DocumentWriter } from '../documents/serialize.js';
-import type { EventBatch, FlowContext, StreamFlow, StreamOptions } from '../flow.js';
+import type { EventBatch, FlowContext, StreamOptions } from '../flow-context.js';
+import type { StreamFlow } from '../flow.js';
 import type { Sink } from '../sink/event-sink.js';
 import type { LiveStream, LiveStreams, StreamId } from './identify.js';
 import type { ShipStats } from './ship-stats.js';
