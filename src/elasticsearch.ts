@@ -195,10 +195,27 @@ export function describeTransportError(err: unknown, rawUrl: string): SealtrailE
     if (status === 401 || status === 403) {
       return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url} refused the credentials (HTTP ${status})`, 'set ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME with ES_PASSWORD (or ES_PASSWORD_FILE), to credentials it accepts');
     }
-    const body = err.body as { error?: { type?: string; reason?: string } } | string | undefined;
+    const body = err.body as { error?: EsErrorBody } | string | undefined;
     const isEs = typeof body === 'object' && body !== null && typeof body.error === 'object';
     if (!isEs) return new SealtrailError('E_ES_NOT_ELASTICSEARCH', `${url} answered HTTP ${status}, not as Elasticsearch does`, 'check --es / ES_URL');
-    return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url}: ${body.error?.type ?? 'error'}: ${cut(body.error?.reason ?? err.message)}`);
+    return new SealtrailError('E_ES_REQUEST', `Elasticsearch at ${url}: ${body.error?.type ?? 'error'}: ${cut(errorReason(body.error) ?? err.message)}`);
   }
   return new SealtrailError('E_ES_UNREACHABLE', `cannot talk to ${url}: ${cut((err as Error)?.message ?? String(err))}`);
+}
+
+interface EsErrorBody {
+  type?: string;
+  reason?: string;
+  root_cause?: { type?: string; reason?: string }[];
+  failed_shards?: { index?: string; reason?: { type?: string; reason?: string } }[];
+}
+
+/** A search that failed on every shard says only "all shards failed" (or nothing): the shard's own reason is what helps. */
+function errorReason(e: EsErrorBody | undefined): string | undefined {
+  const shard = e?.failed_shards?.[0];
+  const cause = shard?.reason ?? e?.root_cause?.[0];
+  const own = e?.reason ? e.reason : undefined;
+  if (!cause?.reason) return own;
+  const where = shard?.index ? ` (index ${shard.index})` : '';
+  return `${own ? `${own}: ` : ''}${cause.type ?? 'error'}: ${cause.reason}${where}`;
 }

@@ -64,10 +64,12 @@ export function checkActions(list: string[], flag: string): string[] {
 }
 
 /** search_after needs a total order: time, then place in the file, then id. */
+// unmapped_type: an index under the pattern that lacks a field (one a refused bulk created, one
+// made by hand) must not fail the whole search.
 export const TIMELINE_SORT: estypes.SortCombinations[] = [
-  { '@timestamp': { order: 'asc' } },
-  { 'log.offset': { order: 'asc' } },
-  { 'event.id': { order: 'asc' } },
+  { '@timestamp': { order: 'asc', unmapped_type: 'date' } },
+  { 'log.offset': { order: 'asc', unmapped_type: 'long' } },
+  { 'event.id': { order: 'asc', unmapped_type: 'keyword' } },
 ];
 
 const TIMELINE_SOURCE = [
