@@ -1,6 +1,7 @@
 import { selectFamilies, type Definitions } from './definitions.js';
 import { eventId, eventIdPrefix } from './documents/event-id.js';
 import { SectorTracker } from './enrich/sector-tracker.js';
+import { TaskJoin } from './enrich/task-join.js';
 import { DEFAULT_JOIN_LIMITS, EntryJoiner } from './entries/entry-joiner.js';
 import { anyOpener, resolveOpener, type Opener } from './entries/openers.js';
 import { finishEvent, newEvent } from './events/new-event.js';
@@ -83,6 +84,8 @@ export class StreamFlow {
   private readonly joiner: EntryJoiner;
   private readonly records: RecordParser;
   private readonly tracker: SectorTracker;
+  /** Curio's task lines joined by task id (issue 11). */
+  private readonly taskJoin: TaskJoin;
   private readonly idPrefix: string;
   private lastTime = NaN;
   private held: SealEvent[] = [];
@@ -103,6 +106,7 @@ export class StreamFlow {
     this.joiner = new EntryJoiner(DEFAULT_JOIN_LIMITS, this.opens);
     this.records = new RecordParser(ctx.shapes, opts.zone, opts.format, () => this.fallbackTime());
     this.tracker = new SectorTracker({ defaultMiner: opts.defaultMiner });
+    this.taskJoin = new TaskJoin(ctx.defs);
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
 
@@ -240,6 +244,7 @@ export class StreamFlow {
       this.lastTime = ev.time;
       if (out && this.held.length > 0) this.release(ev.time, out);
     }
+    this.taskJoin.enrich(ev);
     this.tracker.enrich(ev);
     out?.push(ev);
   }
@@ -260,6 +265,7 @@ export class StreamFlow {
   private release(time: number, out: SealEvent[]): void {
     for (const ev of this.held) {
       ev.time = time;
+      this.taskJoin.enrich(ev);
       this.tracker.enrich(ev);
       out.push(ev);
     }
