@@ -5,6 +5,7 @@ import { connect } from '../sink/connect.js';
 import { formatBytes } from '../tail/health.js';
 import { TailShipper } from '../tail/tail-shipper.js';
 import type { RunPlan } from './run-plan.js';
+import { startCurioDb } from './run-curio-db.js';
 
 /**
  * `run --once`: what the files hold now, through the same readers as the
@@ -30,7 +31,9 @@ export async function runOnce(p: RunPlan): Promise<number> {
     const shipper = new TailShipper({ inputs: p.inputs, ctx: p.ctx, sink, stats, registry, log, once: true });
     try {
       await shipper.start();
+      const curio = startCurioDb(p, registry, true);
       await shipper.idle();
+      await curio?.shipper.done;
       if (shipper.failed) throw shipper.failed;
       await sink.drain();
     } catch (err) {

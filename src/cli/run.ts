@@ -159,7 +159,7 @@ export const runCommand: Command = {
       if (!quiet) log(line);
     };
     const plan: RunPlan = {
-      client, url, log, deadLetter, ctx, inputs, registryPath, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout,
+      client, url, log, deadLetter, ctx, inputs, registryPath, curioDb: config.curioDb, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout,
       sink: new EventSink(client, deadLetter, { log: values.once ? log : sinkLog }),
       stats: new ShipStats(),
       onStopped: () => (quiet = true),
