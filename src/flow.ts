@@ -84,8 +84,7 @@ export class StreamFlow {
   private readonly joiner: EntryJoiner;
   private readonly records: RecordParser;
   private readonly tracker: SectorTracker;
-  /** Curio's task lines joined by task id (issue 11). */
-  private readonly taskJoin: TaskJoin;
+  private readonly taskJoin: TaskJoin; // Curio's task lines joined by task id (issue 11)
   private readonly idPrefix: string;
   private lastTime = NaN;
   private held: SealEvent[] = [];

@@ -153,6 +153,8 @@ test('curio_db: a fleet\'s history and pipelines, with its log, in the events an
   await sql(db, `UPDATE curio.sectors_sdr_pipeline SET ${upTo(6)} WHERE sector_number = 4 AND sp_id = $1`, [miner]);
   await sql(db, `UPDATE curio.sectors_sdr_pipeline SET ${upTo(4)}, failed = true, failed_at = $2, failed_reason = 'precommit-check', failed_reason_msg = 'ticket expired' WHERE sector_number = 5 AND sp_id = $1`, [miner, new Date(t0 + 30 * H)]);
   await sql(db, `UPDATE curio.sectors_sdr_pipeline SET ${upTo(2)} WHERE sector_number = 6 AND sp_id = $1`, [miner]);
+  // Sector 2, proving, is being snapped: the snap pipeline's row is later, so its state wins.
+  await sql(db, 'INSERT INTO curio.sectors_snap_pipeline (sp_id, sector_number, upgrade_proof, start_time, after_encode) VALUES ($1, 2, 3, $2, true)', [miner, new Date(t0 + 40 * H)]);
   // Curio's log of the same PoRep task: its start names the sector, its failure only the task id.
   const T = '\t';
   const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
@@ -188,7 +190,7 @@ test('curio_db: a fleet\'s history and pipelines, with its log, in the events an
   const states = await runCli(['states', '--es', ES, '--miner', `f0${miner}`, '--json']);
   assert.equal(states.code, 0, states.stderr);
   const counts = Object.fromEntries((JSON.parse(states.stdout) as { state: string; count: number }[]).map((s) => [s.state, s.count]));
-  assert.deepEqual(counts, { Proving: 2, PoRep: 1, PreCommitWait: 1, Failed: 1, TreeRC: 1 });
+  assert.deepEqual(counts, { Proving: 1, UpdateProve: 1, PoRep: 1, PreCommitWait: 1, Failed: 1, TreeRC: 1 });
 
   const sector = await runCli(['sector', `${miner}-3`, '--es', ES, '--json']);
   assert.equal(sector.code, 0, sector.stderr);
@@ -330,4 +332,9 @@ test('curio_db: a wrong password is one clear line and exit 2, in --once and tai
   const c = await runCli(['run', '--once', '--config', bad]);
   assert.equal(c.code, 2);
   assert.match(c.stderr, /curio_db\.password: the password is never read from the config file .*\[E_CONFIG\]/);
+  writeFileSync(bad, `curio_db:\n  url: postgres://postgres:hunter2@127.0.0.1:5432/x\n`);
+  const u = await runCli(['run', '--once', '--config', bad]);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /curio_db\.url holds a password/);
+  assert.ok(!u.stderr.includes('hunter2'), u.stderr);
 });

@@ -92,14 +92,15 @@ export function pipelineState(row: PipelineRow): string {
 /**
  * A pipeline row as a `sector-observed` of its state, dated by when the
  * sector got there as far as the database tells (failed_at; else the end of
- * its last successful task; else the row's creation), so observing it again
+ * its last successful task or the row's creation, the later), so observing it again
  * writes the same document: the id holds the state and that time.
  */
 export function pipelineEvent(row: PipelineRow, ctx: CurioRowContext): SealEvent | undefined {
   const state = pipelineState(row);
-  const at = (row.failed ? row.failedAt : null) ?? row.lastDone ?? row.created;
-  if (!at) return undefined;
-  const time = at.getTime();
+  // A snap row starts after the sector's sealing tasks: the later of the two dates it.
+  const done = Math.max(row.lastDone?.getTime() ?? -Infinity, row.created?.getTime() ?? -Infinity);
+  const time = (row.failed ? row.failedAt?.getTime() : undefined) ?? done;
+  if (!Number.isFinite(time)) return undefined;
   const table = row.table === 'sdr' ? 'sectors_sdr_pipeline' : 'sectors_snap_pipeline';
   const original = JSON.stringify({ table, sp_id: row.spId, sector_number: row.sectorNumber, ...row.flags, failed: row.failed, failed_reason: row.failedReason, failed_reason_msg: row.failedReasonMsg, cids: row.cids });
   const id = `${ctx.idPrefix}s${row.table}-${row.spId}-${row.sectorNumber}-${state}-${time.toString(36)}`;
