@@ -55,3 +55,29 @@ test('curio: the task join remembers a bounded number of tasks, least recently s
   join.enrich(kept);
   assert.equal(kept.sector, 105);
 });
+
+test('curio_db rows: state from the pipeline flags, host from host_and_port, a preempted run is no failure', async () => {
+  const { pipelineState, historyEvent, hostOf } = await import('../src/events/curio-rows.js');
+  const flags = (n: number, names: string[]) => Object.fromEntries(names.map((f, i) => [f, i < n]));
+  const sdr = ['after_sdr', 'after_tree_d', 'after_tree_c', 'after_tree_r', 'after_synth', 'after_precommit_msg', 'after_precommit_msg_success', 'after_porep', 'after_finalize', 'after_move_storage', 'after_commit_msg', 'after_commit_msg_success'];
+  const row = (table: 'sdr' | 'snap', f: Record<string, boolean>, failed = false) =>
+    ({ table, spId: 1000, sectorNumber: 1, flags: f, failed, failedAt: null, failedReason: '', failedReasonMsg: '', created: new Date(0), lastDone: null, cids: [] });
+  assert.deepEqual(
+    [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => pipelineState(row('sdr', flags(n, sdr)))),
+    ['SDR', 'TreeD', 'TreeRC', 'SyntheticProofs', 'PreCommitBatch', 'PreCommitWait', 'PoRep', 'Finalize', 'MoveStorage', 'CommitBatch', 'CommitWait', 'Proving'],
+  );
+  assert.equal(pipelineState(row('sdr', flags(3, sdr), true)), 'Failed');
+  const { after_synth: _, ...older } = flags(4, sdr);
+  assert.equal(pipelineState(row('sdr', older)), 'PreCommitBatch', 'a Curio without after_synth skips that step');
+  const snap = ['after_encode', 'after_prove', 'after_submit', 'after_prove_msg_success', 'after_move_storage'];
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => pipelineState(row('snap', flags(n, snap)))), ['UpdateEncode', 'UpdateProve', 'UpdateBatch', 'UpdateWait', 'UpdateStore', 'Proving']);
+  assert.equal(hostOf('10.0.0.3:12300'), '10.0.0.3');
+  assert.equal(hostOf('[fd00::3]:12300'), 'fd00::3');
+  const ctx = { defs, idPrefix: 'p-', path: 'curio_db:x', dbHost: 'db' };
+  const h = (result: boolean, err: string) => ({ id: 7, taskId: 70, name: 'SDR', posted: new Date(0), workStart: new Date(1000), workEnd: new Date(61_000), result, err, completedBy: 'w1:12300', spId: 1000, sectorNumber: 5 });
+  const ok = historyEvent(h(true, ''), ctx);
+  assert.deepEqual([ok.action, ok.duration, ok.host, ok.taskType, ok.sector, ok.id], ['task-finished', 60e9, 'w1', 'PC1', 5, 'p-h7']);
+  const bad = historyEvent(h(false, 'error: boom'), ctx);
+  assert.deepEqual([bad.action, bad.errorMessage, bad.level], ['task-failed', 'boom', 'error']);
+  assert.equal(historyEvent(h(false, 'preempted'), ctx).action, 'log');
+});

@@ -18,6 +18,7 @@ export async function runOnce(p: RunPlan): Promise<number> {
   const { client, url, log, sink, stats } = p;
   let files = 0;
   let fileErrors = 0;
+  let curioLine: string | undefined;
   let progress: NodeJS.Timeout | undefined;
   try {
     await connect(client, url, log, undefined);
@@ -33,7 +34,8 @@ export async function runOnce(p: RunPlan): Promise<number> {
       await shipper.start();
       const curio = startCurioDb(p, registry, true);
       await shipper.idle();
-      await curio?.shipper.done;
+      await curio?.finished();
+      if (curio) curioLine = `curio_db         ${curio.shipper.historyRows} history rows, ${curio.shipper.sectorEvents} sector states`;
       if (shipper.failed) throw shipper.failed;
       await sink.drain();
     } catch (err) {
@@ -56,7 +58,7 @@ export async function runOnce(p: RunPlan): Promise<number> {
     sink.close();
     await client.close();
   }
-  process.stdout.write(summary(p, files, fileErrors).join('\n') + '\n');
+  process.stdout.write([...summary(p, files, fileErrors), ...(curioLine ? [curioLine] : [])].join('\n') + '\n');
   return sink.counters.deadLettered > 0 || fileErrors > 0 ? 1 : 0;
 }
 

@@ -83,7 +83,7 @@ function password(c: CurioDbConfig): string | undefined {
 
 /** A failure that waiting mends (nothing listens, the server restarts, the connection broke) or not. */
 export function isTransient(err: unknown): boolean {
-  if (err instanceof SealtrailError) return false;
+  if (err instanceof SealtrailError || err instanceof TypeError || err instanceof RangeError) return false;
   const code = (err as { code?: string })?.code;
   if (code === undefined) return true; // "Connection terminated unexpectedly" and the like
   // 08: connection exceptions; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now; 53: resources
@@ -101,6 +101,12 @@ export function describeDbError(err: unknown, where: string): SealtrailError | u
     return new SealtrailError('E_CURIO_DB', `the database at ${where} has no Curio tables: ${e.message ?? ''}`, 'check curio_db.schema (HarmonyDB uses "curio") and that Curio has run its migrations there');
   }
   return undefined;
+}
+
+/** Any other failure the database reports, as one line (exit 1). */
+export function dbFailure(err: unknown, where: string): SealtrailError {
+  if (err instanceof SealtrailError) return err;
+  return new SealtrailError('E_CURIO_DB', `the Curio database at ${where}: ${(err as Error)?.message ?? String(err)}`, 'check curio_db in the config and the database');
 }
 
 /**
@@ -147,7 +153,7 @@ export class CurioDb {
       } catch (err) {
         const final = describeDbError(err, this.where);
         if (final) throw final;
-        if (!isTransient(err)) throw err;
+        if (!isTransient(err)) throw dbFailure(err, this.where);
         if (!waiting) this.log(`waiting for the Curio database at ${this.where}: ${(err as Error).message}`);
         waiting = true;
         await sleep(delay, undefined, { signal }).catch(() => {});

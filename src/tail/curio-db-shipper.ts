@@ -8,7 +8,8 @@ import { toDocumentBatch } from '../documents/document-batch.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { historyEvent, pipelineEvent, type CurioRowContext } from '../events/curio-rows.js';
 import type { Sink } from '../sink/event-sink.js';
-import { CurioDb, describeDbError, isTransient, type CurioDbConfig } from '../sources/curio-db.js';
+import { SinkFailed } from '../errors.js';
+import { CurioDb, dbFailure, describeDbError, isTransient, type CurioDbConfig } from '../sources/curio-db.js';
 
 export interface CurioDbShipperOptions {
   config: CurioDbConfig;
@@ -91,7 +92,9 @@ export class CurioDbShipper {
         const ticket = tracker.add(rows[rows.length - 1]!.id);
         next = rows[rows.length - 1]!.id;
         this.historyRows += rows.length;
-        await this.o.sink.write(toDocumentBatch(events, this.writer, () => tracker.ack(ticket)));
+        await this.o.sink.write(toDocumentBatch(events, this.writer, () => tracker.ack(ticket))).catch((err: unknown) => {
+          throw new SinkFailed(err);
+        });
       }
       const now = Date.now();
       if (this.o.once || now - sectorsAt >= config.sectorsInterval * 1000) {
@@ -114,9 +117,10 @@ export class CurioDbShipper {
     try {
       return await fn();
     } catch (err) {
+      if (err instanceof SinkFailed) throw err;
       const final = describeDbError(err, this.db.where);
       if (final) throw final;
-      if (!isTransient(err) || (err as Error).name === 'SinkFailed') throw err;
+      if (!isTransient(err)) throw dbFailure(err, this.db.where);
       this.o.log(`the Curio database at ${this.db.where} went away (${(err as Error).message}); waiting`);
       await this.db.reset();
       await this.db.connect(signal);
@@ -142,7 +146,9 @@ export class CurioDbShipper {
         }
         if (events.length > 0) {
           this.sectorEvents += events.length;
-          await this.o.sink.write(toDocumentBatch(events, this.writer, () => {}));
+          await this.o.sink.write(toDocumentBatch(events, this.writer, () => {})).catch((err: unknown) => {
+            throw new SinkFailed(err);
+          });
         }
         if (rows.length < PAGE) break;
         after = [rows[rows.length - 1]!.spId, rows[rows.length - 1]!.sectorNumber];
