@@ -10,7 +10,7 @@ import type { RunPlan } from './run-plan.js';
  */
 export function startCurioDb(t: RunPlan, registry: Registry | undefined, once = false) {
   if (!t.curioDb) return undefined;
-  const db = new CurioDbShipper({ config: t.curioDb, defs: t.ctx.defs, sink: t.sink, registry, log: t.log, once });
+  const db = new CurioDbShipper({ config: t.curioDb, defs: t.ctx.defs, sink: t.sink, stats: t.stats, registry, log: t.log, once });
   // The sink's own failure is said as the tail says it (describeTransportError of what the sink threw).
   const unwrap = (err: unknown) => (err instanceof SinkFailed ? err.error : err) as Error;
   const failure = db.done.then(

@@ -8,6 +8,7 @@ import { toDocumentBatch } from '../documents/document-batch.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { historyEvent, pipelineEvent, type CurioRowContext } from '../events/curio-rows.js';
 import type { Sink } from '../sink/event-sink.js';
+import type { ShipStats } from './ship-stats.js';
 import { SinkFailed } from '../errors.js';
 import { CurioDb, dbFailure, describeDbError, isTransient, type CurioDbConfig } from '../sources/curio-db.js';
 
@@ -17,6 +18,8 @@ export interface CurioDbShipperOptions {
   sink: Sink;
   registry: Registry | undefined;
   log: (line: string) => void;
+  /** Counts the events (summary, status, the domain metrics), as the tail's. */
+  stats?: ShipStats;
   /** `run --once`: read the history to its end and the pipelines once, then stop. */
   once?: boolean;
   /** History rows per read (default 500). */
@@ -92,6 +95,7 @@ export class CurioDbShipper {
         const ticket = tracker.add(rows[rows.length - 1]!.id);
         next = rows[rows.length - 1]!.id;
         this.historyRows += rows.length;
+        this.o.stats?.count(events);
         await this.o.sink.write(toDocumentBatch(events, this.writer, () => tracker.ack(ticket))).catch((err: unknown) => {
           throw new SinkFailed(err);
         });
@@ -146,6 +150,7 @@ export class CurioDbShipper {
         }
         if (events.length > 0) {
           this.sectorEvents += events.length;
+          this.o.stats?.count(events);
           await this.o.sink.write(toDocumentBatch(events, this.writer, () => {})).catch((err: unknown) => {
             throw new SinkFailed(err);
           });
