@@ -5,6 +5,8 @@ import { minerNumber } from './values.js';
 import { zoneProblem } from './records/zone.js';
 import { checkHttpUrl } from './elasticsearch.js';
 import type { EsSettings } from './es-connection.js';
+import type { CurioDbConfig } from './sources/curio-db.js';
+import { curioDbConfig } from './config-curio-db.js';
 
 /**
  * What `run` ships: from a YAML/JSON file (`--config`, see
@@ -32,13 +34,15 @@ export interface RunConfig {
   /** Serve Prometheus metrics on 127.0.0.1 at this port. */
   metricsPort: number | undefined;
   inputs: InputConfig[];
+  /** Curio's database (`curio_db:`, issue 11). */
+  curioDb?: CurioDbConfig | undefined;
 }
 
-function fail(file: string, what: string, hint = 'see examples/sealtrail.yaml'): never {
+export function fail(file: string, what: string, hint = 'see examples/sealtrail.yaml'): never {
   throw new SealtrailError('E_CONFIG', `${file}: ${what}`, hint);
 }
 
-const TOP_KEYS = ['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs'];
+const TOP_KEYS = ['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs', 'curio_db'];
 const ES_KEYS = ['url', 'hosts', 'ca_file', 'ca_fingerprint', 'sniff', 'insecure_skip_tls_verify'];
 const INPUT_KEYS = ['paths', 'format', 'timezone', 'host', 'role', 'miner'];
 // Keys an operator may try for credentials: they belong in the environment.
@@ -58,7 +62,7 @@ function distance(a: string, b: string): number {
  * A misspelt key would be ignored without a word (`timzone:` leaves the
  * timestamps in the machine's zone), so every key is checked, at every level.
  */
-function checkKeys(file: string, where: string, obj: Record<string, unknown>, known: string[]): void {
+export function checkKeys(file: string, where: string, obj: Record<string, unknown>, known: string[]): void {
   for (const k of Object.keys(obj)) {
     if (known.includes(k)) continue;
     const path = where ? `${where}.${k}` : k;
@@ -103,8 +107,10 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
   const es = c.elasticsearch as Record<string, unknown> | undefined;
   if (es !== undefined && (typeof es !== 'object' || es === null || Array.isArray(es))) fail(file, 'elasticsearch must be a mapping with url');
   if (es) checkKeys(file, 'elasticsearch', es, ES_KEYS);
-  if (!Array.isArray(c.inputs) || c.inputs.length === 0) fail(file, 'inputs must list at least one input');
-  const inputs = c.inputs.map((raw, i): InputConfig => {
+  const curioDb = c.curio_db === undefined ? undefined : curioDbConfig(file, c.curio_db);
+  if (curioDb && c.inputs === undefined) c.inputs = [];
+  else if (!Array.isArray(c.inputs) || c.inputs.length === 0) fail(file, 'inputs must list at least one input');
+  const inputs = (c.inputs as unknown[]).map((raw, i): InputConfig => {
     const where = `inputs[${i}]`;
     if (!raw || typeof raw !== 'object') fail(file, `${where} must be a mapping`);
     const r = raw as Record<string, unknown>;
@@ -153,6 +159,7 @@ export function loadConfigFile(file: string, checks: ConfigChecks = {}): RunConf
     statusInterval: statusInterval as number | undefined,
     metricsPort: metricsPort as number | undefined,
     inputs,
+    curioDb,
   };
 }
 

@@ -14,10 +14,13 @@ export type ErrorCode =
   | 'E_ES_TLS' // the node's TLS certificate cannot be verified (no CA given, a wrong one, not TLS)
   | 'E_DEAD_LETTER' // the dead-letter file cannot be written
   | 'E_KIBANA' // Kibana cannot be reached or refused the saved objects
-  | 'E_REGISTRY'; // the checkpoint file cannot be read or written
+  | 'E_REGISTRY' // the checkpoint file cannot be read or written
+  // issue 11: Curio's database (the curio_db input of run)
+  | 'E_CURIO_DB_AUTH' // the Curio database refused the user or password
+  | 'E_CURIO_DB'; // the Curio database answers, but not as a Curio database (no such database, tables missing)
 
 /** Codes for the operator's own mistakes (command line, configuration): exit 2, fixed before a retry helps. */
-const MISTAKES: ReadonlySet<ErrorCode> = new Set(['E_USAGE', 'E_CONFIG']);
+const MISTAKES: ReadonlySet<ErrorCode> = new Set(['E_USAGE', 'E_CONFIG', 'E_CURIO_DB_AUTH']);
 
 export class SealtrailError extends Error {
   readonly code: ErrorCode;
@@ -117,7 +120,7 @@ export function noteSecret(value: string): void {
 export function redactSecrets(text: string): string {
   let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']*@/gi, '$1***@');
   const all = [...secrets];
-  for (const name of ['ES_PASSWORD', 'ES_API_KEY']) {
+  for (const name of ['ES_PASSWORD', 'ES_API_KEY', 'CURIO_DB_PASSWORD']) {
     const v = process.env[name];
     if (v && v.length >= 3) all.push(v);
   }

@@ -51,7 +51,7 @@ export class StreamFlow {
       sector: opts.sector,
       notice: (m) => opts.notice?.(`${input}: ${m}`),
     });
-    this.tracker = new Enricher({ defaultMiner: opts.defaultMiner });
+    this.tracker = new Enricher(ctx.defs, { defaultMiner: opts.defaultMiner });
     this.idPrefix = eventIdPrefix(opts.host, stream);
   }
 

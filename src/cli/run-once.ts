@@ -10,6 +10,7 @@ import { DocumentWriter } from '../documents/serialize.js';
 import { eventsFromBytes } from '../flow.js';
 import type { StreamOptions } from '../flow-context.js';
 import { autoFormat, peek } from './snapshot-input.js';
+import { startCurioDb } from './run-curio-db.js';
 
 /**
  * `run --once`: what the files hold now, through the same readers as the
@@ -22,6 +23,7 @@ export async function runOnce(p: RunPlan): Promise<number> {
   const { client, url, log, sink, stats } = p;
   let files = 0;
   let fileErrors = 0;
+  let curioLine: string | undefined;
   let progress: NodeJS.Timeout | undefined;
   try {
     await connect(client, url, log, undefined);
@@ -35,7 +37,10 @@ export async function runOnce(p: RunPlan): Promise<number> {
     const shipper = new TailShipper({ inputs: p.inputs, ctx: p.ctx, sink, stats, registry, log, once: true });
     try {
       await shipper.start();
+      const curio = startCurioDb(p, registry, true);
       await shipper.idle();
+      await curio?.finished();
+      if (curio) curioLine = `curio_db         ${curio.shipper.historyRows} history rows, ${curio.shipper.sectorEvents} sector states`;
       if (shipper.failed) throw shipper.failed;
       // issue 14: a command's output on standard input, through the same flow.
       if (p.stdin) await shipStdin(p, p.stdin);
@@ -60,7 +65,7 @@ export async function runOnce(p: RunPlan): Promise<number> {
     sink.close();
     await client.close();
   }
-  process.stdout.write(summary(p, files, fileErrors).join('\n') + '\n');
+  process.stdout.write([...summary(p, files, fileErrors), ...(curioLine ? [curioLine] : [])].join('\n') + '\n');
   return sink.counters.deadLettered > 0 || fileErrors > 0 ? 1 : 0;
 }
 

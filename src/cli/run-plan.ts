@@ -5,6 +5,7 @@ import type { DeadLetterFile } from '../sink/dead-letter.js';
 import type { EventSink } from '../sink/event-sink.js';
 import type { ShipStats } from '../tail/ship-stats.js';
 import type { TailInput } from '../tail/tail-shipper.js';
+import type { CurioDbConfig } from '../sources/curio-db.js';
 
 /** What `run` settled from its options and configuration, for either driver (`run-once.ts`, `run-tail.ts`). */
 export interface RunPlan {
@@ -16,6 +17,8 @@ export interface RunPlan {
   stats: ShipStats;
   ctx: FlowContext;
   inputs: TailInput[];
+  /** Curio's database as an input (`curio_db:` in the config, issue 11). */
+  curioDb?: CurioDbConfig | undefined;
   /** Checkpoints; none for `--once` without `--registry` (every file from its start). */
   registryPath: string | undefined;
   usePolling: boolean;

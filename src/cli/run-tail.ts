@@ -6,6 +6,7 @@ import { shipperMetrics } from '../metrics/shipper-metrics.js';
 import { Health } from '../tail/health.js';
 import { TailShipper } from '../tail/tail-shipper.js';
 import type { RunPlan } from './run-plan.js';
+import { startCurioDb } from './run-curio-db.js';
 
 /** `run` without `--once`: tail until SIGTERM/SIGINT (exit 0) or a failure that retrying cannot mend (exit 1). */
 export async function runTail(t: RunPlan): Promise<number> {
@@ -47,9 +48,11 @@ export async function runTail(t: RunPlan): Promise<number> {
     stop.signal.addEventListener('abort', () => s.requestStop(), { once: true });
     if (stop.signal.aborted) s.requestStop();
     await s.start();
-    log(`tailing ${t.inputs.flatMap((i) => i.globs).join(', ')} into ${redactUrl(url)} (registry ${registry.path})`);
+    log(`tailing ${[...t.inputs.flatMap((i) => i.globs), ...(t.curioDb ? ['curio_db'] : [])].join(', ')} into ${redactUrl(url)} (registry ${registry.path})`);
     h.startStatus(t.statusInterval * 1000);
-    const failure = await s.stopRequested;
+    const curio = startCurioDb(t, registry);
+    const failure = await (curio ? Promise.race([s.stopRequested, curio.failure]) : s.stopRequested);
+    await curio?.stop();
     const drained = await s.stop(t.shutdownTimeout * 1000);
     registry = undefined; // closed by stop()
     log(h.statusLine().replace(/^status:/, drained ? 'stopped:' : 'stopped (not all acknowledged):'));

@@ -25,7 +25,8 @@ installed first if missing. Re-shipping an entry overwrites its document
 (event.id is the _id), so nothing is doubled.
 
 Options:
-  --config FILE        inputs and settings in YAML or JSON (see examples/sealtrail.yaml)
+  --config FILE        inputs and settings in YAML or JSON (see examples/sealtrail.yaml);
+                       curio_db: reads Curio's database too (README "Curio fleets")
   --path GLOB          a file or glob to read (repeatable), e.g. '/var/log/lotus/*.log'
   --es URL             an Elasticsearch node; repeat it for the nodes of a cluster
                        (default: $ES_URL, comma-separated allowed, then
@@ -68,7 +69,8 @@ Options:
   -h, --help           this help
 
 Credentials: ES_API_KEY (or ES_API_KEY_FILE), or ES_USERNAME + ES_PASSWORD
-(or ES_PASSWORD_FILE), from the environment; never printed. A URL with
+(or ES_PASSWORD_FILE), from the environment; never printed. Curio's database:
+CURIO_DB_PASSWORD (or CURIO_DB_PASSWORD_FILE). A URL with
 credentials in it (http://user:pw@host) is refused.
 
 Time zones are IANA names (Asia/Shanghai) or UTC; abbreviations such as CST
@@ -180,7 +182,7 @@ export const runCommand: Command = {
       if (!quiet) log(line);
     };
     const plan: RunPlan = {
-      client, url, log, deadLetter, ctx, inputs, registryPath, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout,
+      client, url, log, deadLetter, ctx, inputs, registryPath, curioDb: config.curioDb, usePolling, statusInterval, metricsPort, metricsOpts, shutdownTimeout,
       sink: new EventSink(client, deadLetter, { log: values.once ? log : sinkLog }),
       stats: new ShipStats(),
       ...(stdinOpts ? { stdin: stdinOpts } : {}),

@@ -81,6 +81,8 @@ export class Discovery {
   /** Starts watching; resolves once the watcher has walked the base directories. */
   async start(): Promise<void> {
     const bases = [...new Set(this.patterns.map((p) => p.base))];
+    // No globs (a run that reads only Curio's database): nothing to watch, and chokidar would never say ready.
+    if (bases.length === 0) return;
     const deep = this.patterns.some((p) => p.segments.includes('**'));
     const depth = deep ? MAX_DEPTH : Math.max(0, ...this.patterns.map((p) => p.segments.length - p.base.split('/').length - 1));
     const w = watch([], {
