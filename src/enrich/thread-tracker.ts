@@ -181,12 +181,7 @@ export class ThreadTracker {
   }
 }
 
-/**
- * The contract's state changes and task events name their sector; without one (a processor's
- * `request received`: one processor serves every thread) the line is kept as a `log`, with its
- * task name and type.
- */
-const NEEDS_SECTOR = new Set(['sector-state-changed', 'task-started', 'task-finished', 'task-failed']);
+/** The contract's `sector-state-changed` names its sector; without one the line is kept as a `log`. */
 function noStateChangeWithoutSector(ev: SealEvent): void {
-  if (ev.sector === undefined && NEEDS_SECTOR.has(ev.action)) ev.action = 'log';
+  if (ev.action === 'sector-state-changed' && ev.sector === undefined) ev.action = 'log';
 }
