@@ -370,7 +370,7 @@ describe('query requests and rows (pure)', () => {
     const first = buildTimelineRequest({ sector: 524, limit: 1000 }, 500);
     assert.equal(first.index, 'sealtrail-events');
     assert.equal(first.size, 500);
-    assert.deepEqual(first.sort, [{ '@timestamp': { order: 'asc' } }, { 'log.offset': { order: 'asc' } }, { 'event.id': { order: 'asc' } }]);
+    assert.deepEqual(first.sort, [{ '@timestamp': { order: 'asc', unmapped_type: 'date' } }, { 'log.offset': { order: 'asc', unmapped_type: 'long' } }, { 'event.id': { order: 'asc', unmapped_type: 'keyword' } }]);
     assert.equal(first.search_after, undefined);
     assert.equal(first.track_total_hits, true);
     assert.ok(first.aggs?.miners, 'first page counts the miners');
