@@ -1,4 +1,4 @@
-import { checkKeys, fail } from './config.js';
+import { checkKeys, fail } from './config-keys.js';
 import type { CurioDbConfig } from './sources/curio-db.js';
 
 const CURIO_DB_KEYS = ['url', 'host', 'port', 'user', 'database', 'schema', 'password_file', 'name', 'poll_interval', 'sectors_interval', 'settle_seconds'];

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { CREDENTIALS_HINT, SealtrailError, usageError } from './errors.js';
+import { usageError } from './errors.js';
 import { minerNumber } from './values.js';
 import { zoneProblem } from './records/zone.js';
 import { checkHttpUrl } from './elasticsearch.js';
 import type { EsSettings } from './es-connection.js';
 import type { CurioDbConfig } from './sources/curio-db.js';
 import { curioDbConfig } from './config-curio-db.js';
+import { checkKeys, fail } from './config-keys.js';
+
+export { checkKeys, fail };
 
 /**
  * What `run` ships: from a YAML/JSON file (`--config`, see
@@ -38,42 +41,9 @@ export interface RunConfig {
   curioDb?: CurioDbConfig | undefined;
 }
 
-export function fail(file: string, what: string, hint = 'see examples/sealtrail.yaml'): never {
-  throw new SealtrailError('E_CONFIG', `${file}: ${what}`, hint);
-}
-
 const TOP_KEYS = ['elasticsearch', 'registry', 'dead_letter', 'use_polling', 'status_interval', 'metrics_port', 'inputs', 'curio_db'];
 const ES_KEYS = ['url', 'hosts', 'ca_file', 'ca_fingerprint', 'sniff', 'insecure_skip_tls_verify'];
 const INPUT_KEYS = ['paths', 'format', 'timezone', 'host', 'role', 'miner'];
-// Keys an operator may try for credentials: they belong in the environment.
-const CREDENTIAL_KEY = /pass|api_?key|apikey|token|secret|user|auth|cred/i;
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/**
- * A misspelt key would be ignored without a word (`timzone:` leaves the
- * timestamps in the machine's zone), so every key is checked, at every level.
- */
-export function checkKeys(file: string, where: string, obj: Record<string, unknown>, known: string[]): void {
-  for (const k of Object.keys(obj)) {
-    if (known.includes(k)) continue;
-    const path = where ? `${where}.${k}` : k;
-    if (where === 'elasticsearch' && CREDENTIAL_KEY.test(k)) {
-      fail(file, `${path}: credentials are never read from the config file`, CREDENTIALS_HINT);
-    }
-    const nearest = known.map((n) => ({ n, d: distance(k.toLowerCase(), n) })).sort((a, b) => a.d - b.d)[0]!;
-    const guess = nearest.d <= Math.max(2, Math.floor(nearest.n.length / 3)) ? `did you mean ${where ? `${where}.` : ''}${nearest.n}?` : `known: ${known.join(', ')}`;
-    fail(file, `unknown key ${path}`, guess);
-  }
-}
 
 export interface ConfigChecks {
   /** The --format names the pipelines know (names and datasets). */

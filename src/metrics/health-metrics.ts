@@ -1,6 +1,27 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { registerProcessMetrics } from './process.js';
-import type { HealthSnapshot } from '../tail/health.js';
+
+/** What the shipper tells about itself at one moment (src/tail/health.ts takes it; the metrics read it). */
+export interface HealthSnapshot {
+  /** Files open for reading now. */
+  files: number;
+  /** Bytes in those files beyond their checkpoints (read or not, not yet acknowledged). */
+  lagBytes: number;
+  /** Events handed to the sink, per action, since start. */
+  byAction: ReadonlyMap<string, number>;
+  events: number;
+  bytesRead: number;
+  indexed: number;
+  retries: number;
+  deadLettered: number;
+  /** Bytes accepted by the sink and not yet acknowledged. */
+  inFlightBytes: number;
+  /**
+   * Bytes of the open files not read yet. During an outage the lag stays put
+   * (nothing is acknowledged) while the files grow: this shows the growth.
+   */
+  unreadBytes?: number;
+}
 
 /**
  * The shipper's /metrics: its own health (files, lag, bytes, retries, dead

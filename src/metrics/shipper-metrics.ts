@@ -1,6 +1,11 @@
 import { Registry } from 'prom-client';
 import { usageError } from '../errors.js';
-import type { ShipStats } from '../tail/ship-stats.js';
+import type { SealEvent } from '../model.js';
+
+/** What the metrics hang on: the shipper's counters (src/tail/ship-stats.ts) call it with every batch. */
+interface Observed {
+  observer: ((events: readonly SealEvent[]) => void) | undefined;
+}
 import { DEFAULT_MAX_STORAGE_HOSTS, DomainMetrics } from './domain.js';
 
 /** `run`'s metrics options and wiring, kept here so run.ts only calls them. */
@@ -16,7 +21,7 @@ export const shipperMetrics = {
   },
 
   /** A registry whose domain metrics see every batch `stats` sees. */
-  observe(stats: ShipStats, opts: { maxStorageHosts: number }): Registry {
+  observe(stats: Observed, opts: { maxStorageHosts: number }): Registry {
     const registry = new Registry();
     const domain = new DomainMetrics(registry, { maxStorageHosts: opts.maxStorageHosts });
     stats.observer = (events) => domain.observe(events);

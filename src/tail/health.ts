@@ -4,26 +4,9 @@ import { HealthMetrics } from '../metrics/health-metrics.js';
 import { closeServer, serveMetrics } from '../metrics/serve.js';
 
 /** What the shipper reports about itself. */
-export interface HealthSnapshot {
-  /** Files open for reading now. */
-  files: number;
-  /** Bytes in those files beyond their checkpoints (read or not, not yet acknowledged). */
-  lagBytes: number;
-  /** Events handed to the sink, per action, since start. */
-  byAction: ReadonlyMap<string, number>;
-  events: number;
-  bytesRead: number;
-  indexed: number;
-  retries: number;
-  deadLettered: number;
-  /** Bytes accepted by the sink and not yet acknowledged. */
-  inFlightBytes: number;
-  /**
-   * Bytes of the open files not read yet. During an outage the lag stays put
-   * (nothing is acknowledged) while the files grow: this shows the growth.
-   */
-  unreadBytes?: number;
-}
+import type { HealthSnapshot } from '../metrics/health-metrics.js';
+
+export type { HealthSnapshot };
 
 export function formatBytes(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
