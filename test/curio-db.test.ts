@@ -298,6 +298,72 @@ test('curio_db: kill -9 of the shipper in the middle of the history loses and do
   assert.equal(t.code, 0, s.stderr());
 });
 
+test('curio_db: a row whose transaction commits after a higher id was read is shipped, across a kill -9 too, and nothing doubles', async () => {
+  const db = await curioDatabase(`late_${RUN}`);
+  const host = `late-${RUN}`;
+  const cfg = config(`late-${RUN}`, db);
+  const regFile = join(dir, `late-${RUN}-registry.json`);
+  const key = `curio_db:${db}.curio:harmony_task_history`;
+  const checkpoint = (): number | undefined => {
+    try {
+      return JSON.parse(readFileSync(regFile, 'utf8')).files[key]?.offset;
+    } catch {
+      return undefined;
+    }
+  };
+  const row = (taskId: number): HistoryInsert => ({ taskId, name: 'SDR', startMs: Date.now() - 2 * H, endMs: Date.now() - H, host: `${host}:1`, sector: [97501, taskId] });
+  const pg = await import('pg');
+  const open = async (): Promise<{ id: number; commit: () => Promise<void> }> => {
+    const c = new pg.default.Client({ host: pgs.host, port: pgs.port, user: pgs.user, password: pgs.password, database: db });
+    await c.connect();
+    await c.query('BEGIN');
+    const r = row(0);
+    const [res] = (
+      await c.query(
+        `INSERT INTO curio.harmony_task_history (task_id, name, posted, work_start, work_end, result, completed_by_host_and_port, err)
+         VALUES ($1, 'SDR', $2, $2, $3, true, $4, '') RETURNING id`,
+        [900, new Date(r.startMs), new Date(r.endMs), r.host],
+      )
+    ).rows as { id: string }[];
+    return { id: Number(res!.id), commit: async () => (await c.query('COMMIT'), await c.end()) };
+  };
+  const path = `curio_db:${db}.curio`;
+  const count = async () => {
+    await client.indices.refresh({ index: 'sealtrail-events-*' });
+    return (await client.count({ index: 'sealtrail-events-*', query: { bool: { filter: [byPath(path), { term: { 'event.action': 'task-finished' } }] } } })).count;
+  };
+
+  const [first] = await insertHistory(db, [row(1)]);
+  const slow = await open(); // its id is taken now, its row visible only at COMMIT
+  const [third] = await insertHistory(db, [row(3)]);
+  assert.ok(first! < slow.id && slow.id < third!, `ids in insert order: ${first}, ${slow.id}, ${third}`);
+  let s = startShipper(['run', '--config', cfg], { env: env() });
+  started.push(s);
+  await waitFor('the two committed rows', async () => (await count()) === 2, 30_000, 300);
+  await waitFor('a checkpoint', () => checkpoint() !== undefined, 30_000, 200);
+  await sleep(1500);
+  assert.equal(checkpoint(), first, 'the checkpoint stays below the id not yet committed');
+  s.child.kill('SIGKILL');
+  await s.exited;
+  await slow.commit();
+
+  s = startShipper(['run', '--config', cfg], { env: env() });
+  started.push(s);
+  await waitFor('the late row after the restart', async () => (await count()) === 3, 30_000, 300);
+  await waitFor('the checkpoint past every row', () => checkpoint() === third, 30_000, 200);
+  // And without a restart: a row committed after the shipper read past it.
+  const slower = await open();
+  const [fifth] = await insertHistory(db, [row(5)]);
+  await waitFor('the fifth row', async () => (await count()) === 4, 30_000, 300);
+  await slower.commit();
+  await waitFor('the late row, read again on a poll', async () => (await count()) === 5, 30_000, 300);
+  await waitFor('the checkpoint past it', () => checkpoint() === fifth, 30_000, 200);
+  await sleep(1000);
+  assert.equal(await count(), 5, 'each row once');
+  const t = await terminate(s);
+  assert.equal(t.code, 0, s.stderr());
+});
+
 test('curio_db: a database that goes away is waited for, and reading goes on when it is back', async () => {
   const db = await curioDatabase(`away_${RUN}`);
   const host = `away-${RUN}`;

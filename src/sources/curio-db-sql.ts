@@ -41,7 +41,8 @@ function has(s: CurioSchema, table: string, col?: string): boolean {
 }
 
 /** $1: after id, $2: limit, $3: settle seconds. */
-export function historySql(s: CurioSchema): string {
+/** History rows after an id (`$1`, at most `$2`), or (`byIds`) those whose ids are in `$1` (`$2` unused). */
+export function historySql(s: CurioSchema, byIds = false): string {
   const byEvents = has(s, 'sectors_pipeline_events', 'task_history_id');
   const host = has(s, 'harmony_task_history', 'completed_by_host_and_port') ? 'h.completed_by_host_and_port' : "''";
   return `SELECT h.id, h.task_id, h.name, h.posted, h.work_start, h.work_end, h.result, h.err, ${host} AS completed_by_host_and_port,
@@ -49,7 +50,7 @@ export function historySql(s: CurioSchema): string {
   h.work_end <= now() - make_interval(secs => $3::double precision) AS settled
 FROM ${s.q}.harmony_task_history h
 ${byEvents ? `LEFT JOIN LATERAL (SELECT pe.sp_id, pe.sector_number FROM ${s.q}.sectors_pipeline_events pe WHERE pe.task_history_id = h.id ORDER BY pe.sp_id, pe.sector_number LIMIT 1) e ON true` : ''}
-WHERE h.id > $1 ORDER BY h.id LIMIT $2`;
+WHERE ${byIds ? 'h.id = ANY($1::bigint[])' : 'h.id > $1'} ORDER BY h.id LIMIT $2`;
 }
 
 /** The pipeline columns that hold a task's id while it runs or retries (Curio clears them on success). */

@@ -186,11 +186,22 @@ export class CurioDb {
    * still in a pipeline row (a failed task keeps its id there).
    */
   async historyAfter(afterId: number, limit: number): Promise<HistoryRow[]> {
+    const res = await this.db.query(historySql(this.schema!), [afterId, limit, this.config.settleSeconds]);
+    return this.historyRows(res.rows as Record<string, unknown>[], true);
+  }
+
+  /** The rows of these ids that are there now (ids passed over while their transactions were open). */
+  async historyByIds(ids: readonly number[]): Promise<HistoryRow[]> {
+    if (ids.length === 0) return [];
+    const res = await this.db.query(historySql(this.schema!, true), [ids, ids.length, this.config.settleSeconds]);
+    return this.historyRows(res.rows as Record<string, unknown>[], false);
+  }
+
+  private async historyRows(found: Record<string, unknown>[], settledOnly: boolean): Promise<HistoryRow[]> {
     const s = this.schema!;
-    const res = await this.db.query(historySql(s), [afterId, limit, this.config.settleSeconds]);
     const rows: HistoryRow[] = [];
-    for (const r of res.rows as Record<string, unknown>[]) {
-      if (r.settled !== true) break;
+    for (const r of found) {
+      if (settledOnly && r.settled !== true) break;
       rows.push({
         id: Number(r.id),
         taskId: Number(r.task_id),

@@ -10,7 +10,8 @@ import { historyEvent, pipelineEvent, type CurioRowContext } from '../events/cur
 import type { Sink } from '../sink/event-sink.js';
 import type { ShipStats } from './ship-stats.js';
 import { SinkFailed } from '../errors.js';
-import { CurioDb, dbFailure, describeDbError, isTransient, type CurioDbConfig } from '../sources/curio-db.js';
+import { CurioDb, dbFailure, describeDbError, isTransient, type CurioDbConfig, type HistoryRow } from '../sources/curio-db.js';
+import { HistoryGaps } from './history-gaps.js';
 
 export interface CurioDbShipperOptions {
   config: CurioDbConfig;
@@ -29,6 +30,9 @@ export interface CurioDbShipperOptions {
 }
 
 const PAGE = 1000;
+/** How long an id passed over is asked for again, and how many are kept (see history-gaps.ts). */
+const GAP_WAIT_MS = 3600_000;
+const MAX_GAPS = 20_000;
 
 /**
  * The `curio_db` input: follows harmony_task_history by increasing id into
@@ -82,7 +86,13 @@ export class CurioDbShipper {
   private async loop(signal: AbortSignal): Promise<void> {
     const { registry, config } = this.o;
     const start = dbPosition(registry, this.identity);
-    const tracker = new AckTracker(start, (id) => advanceDbPosition(registry, this.identity, this.ctx.path, id));
+    const gaps = new HistoryGaps(GAP_WAIT_MS, MAX_GAPS);
+    let saved = start;
+    const save = (committed: number): void => {
+      const at = gaps.limit(committed);
+      if (at > saved) advanceDbPosition(registry, this.identity, this.ctx.path, (saved = at));
+    };
+    const tracker = new AckTracker(start, save);
     let next = start;
     let sectorsAt = 0;
     let touchedAt = Date.now();
@@ -91,15 +101,22 @@ export class CurioDbShipper {
       const rows = await this.dbCall(signal, () => this.db.historyAfter(next, batchRows));
       if (rows === undefined) continue; // reconnected (or stopping)
       if (rows.length > 0) {
-        const events = rows.map((r) => historyEvent(r, this.ctx));
+        gaps.note(next, rows.map((r) => r.id), Date.now());
         const ticket = tracker.add(rows[rows.length - 1]!.id);
         next = rows[rows.length - 1]!.id;
-        this.historyRows += rows.length;
-        this.o.stats?.count(events);
-        await this.o.sink.write(toDocumentBatch(events, this.writer, () => tracker.ack(ticket))).catch((err: unknown) => {
-          throw new SinkFailed(err);
+        await this.ship(rows, () => tracker.ack(ticket));
+      }
+      const late = gaps.size > 0 ? await this.dbCall(signal, () => this.db.historyByIds(gaps.toAsk(Date.now()))) : [];
+      if (late === undefined) continue;
+      if (late.length > 0) {
+        const ids = late.map((r) => r.id);
+        gaps.shipped(ids);
+        await this.ship(late, () => {
+          gaps.acknowledged(ids);
+          save(tracker.committed);
         });
       }
+      save(tracker.committed); // ids given up no longer hold the checkpoint
       const now = Date.now();
       if (this.o.once || now - sectorsAt >= config.sectorsInterval * 1000) {
         if ((await this.dbCall(signal, () => this.pollSectors())) === undefined) continue;
@@ -107,13 +124,22 @@ export class CurioDbShipper {
       }
       if (registry && now - touchedAt > 3600_000) {
         // Quiet for an hour: refresh the checkpoint's age, so pruning keeps it.
-        registry.reset(this.identity, { path: this.ctx.path, dev: 'db', ino: 'db', offset: tracker.committed, content: this.identity });
+        registry.reset(this.identity, { path: this.ctx.path, dev: 'db', ino: 'db', offset: saved, content: this.identity });
         touchedAt = now;
       }
       if (rows.length === batchRows) continue;
       if (this.o.once) return;
       await sleep(config.pollInterval * 1000, undefined, { signal }).catch(() => {});
     }
+  }
+
+  private async ship(rows: HistoryRow[], ack: () => void): Promise<void> {
+    const events = rows.map((r) => historyEvent(r, this.ctx));
+    this.historyRows += rows.length;
+    this.o.stats?.count(events);
+    await this.o.sink.write(toDocumentBatch(events, this.writer, ack)).catch((err: unknown) => {
+      throw new SinkFailed(err);
+    });
   }
 
   /** A database call; a transient failure is waited out (undefined: try again), a final one thrown as one line. */
