@@ -1,4 +1,5 @@
 import type { SealEvent } from '../model.js';
+import { wins } from './last-writer.js';
 
 /**
  * issue 10: a sector's rebuild (damocles' `rebuild` plan) on its
@@ -55,12 +56,6 @@ export function rebuildPatch(ev: SealEvent): RebuildState | undefined {
     }
   }
   return p;
-}
-
-function wins(tNew: number | undefined, vNew: string, tOld: number | undefined, vOld: string): boolean {
-  if (tNew === undefined) return false;
-  if (tOld === undefined || tNew > tOld) return true;
-  return tNew === tOld && vNew > vOld;
 }
 
 /** Joins b into a (a may be undefined; the result is a fresh or mutated a). */

@@ -1,4 +1,5 @@
 import type { SealEvent } from '../model.js';
+import { wins } from './last-writer.js';
 import { mergeRebuild, rebuildFromSource, rebuildPatch, rebuildSource, type RebuildState } from './rebuild-docs.js';
 import { IsoFormatter } from '../records/timestamp.js';
 
@@ -91,13 +92,6 @@ export function sectorPatch(ev: SealEvent): SectorState | undefined {
     tasks,
     rebuild: rebuildPatch(ev),
   };
-}
-
-/** Later time wins; at the same time the larger value, so the result never depends on order. */
-function wins(tNew: number | undefined, vNew: string, tOld: number | undefined, vOld: string): boolean {
-  if (tNew === undefined) return false;
-  if (tOld === undefined || tNew > tOld) return true;
-  return tNew === tOld && vNew > vOld;
 }
 
 /** Joins b into a (mutating a). */
