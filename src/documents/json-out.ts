@@ -48,6 +48,15 @@ export class JsonOut {
   }
 }
 
+/** `Buffer#utf8Write`: V8 copies the string's bytes natively, whatever its representation (a slice of a line, a concatenation). */
+interface NativeWrite {
+  utf8Write(s: string, offset: number): number;
+}
+const utf8Write: (buf: Buffer, s: string, at: number) => number =
+  typeof (Buffer.prototype as unknown as Partial<NativeWrite>).utf8Write === 'function'
+    ? (buf, s, at) => (buf as unknown as NativeWrite).utf8Write(s, at)
+    : (buf, s, at) => buf.write(s, at, 'utf8');
+
 /** Bytes as they are: keys, punctuation, values quoted before. */
 export function lit(buf: Buffer, p: number, b: Uint8Array): number {
   const n = b.length;
@@ -61,13 +70,7 @@ export function lit(buf: Buffer, p: number, b: Uint8Array): number {
 
 /** Characters that need no escaping (dates, ids and names sealtrail makes, JSON already made), unquoted; room: 3 per unit. */
 export function plain(buf: Buffer, p: number, s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return p - i + buf.write(s, p - i, 'utf8');
-    buf[p++] = c;
-  }
-  return p;
+  return p + utf8Write(buf, s, p);
 }
 
 /** A number as JSON writes it: integers below 10^15 (sector numbers, offsets, durations in ns) digit by digit. */
@@ -95,8 +98,49 @@ function digits(buf: Buffer, p: number, v: number): number {
   return p + n;
 }
 
-/** A string as a JSON string, quoted. */
+/** Where the bytes after a string's first escape wait while it is escaped in place. */
+let scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * A string as a JSON string, quoted. Its UTF-8 bytes are written natively
+ * and then read for what needs escaping: reading a sliced string with
+ * `charCodeAt`, as the records leave them, costs several times more. A byte
+ * 0xEF may be the U+FFFD that stands for a lone surrogate, which JSON
+ * escapes instead: such a string is written character by character.
+ */
 export function str(buf: Buffer, p: number, s: string): number {
+  const q = p + 1;
+  const e = q + utf8Write(buf, s, q);
+  for (let i = q; i < e; i++) {
+    const c = buf[i]!;
+    if (c < 0x20 || c === 34 || c === 92 || c === 0xef) return escapeFrom(buf, p, s, i, e);
+  }
+  buf[p] = 34;
+  buf[e] = 34;
+  return e + 1;
+}
+
+/** `str` from the first byte that needs escaping: the rest is moved aside and escaped back in. */
+function escapeFrom(buf: Buffer, p: number, s: string, at: number, e: number): number {
+  const n = e - at;
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
+  const rest = scratch;
+  buf.copy(rest, 0, at, e);
+  let o = at;
+  for (let i = 0; i < n; i++) {
+    const c = rest[i]!;
+    if (c >= 0x20 && c !== 34 && c !== 92) {
+      if (c === 0xef) return strByChar(buf, p, s);
+      buf[o++] = c;
+    } else o = escape(buf, o, c);
+  }
+  buf[p] = 34;
+  buf[o] = 34;
+  return o + 1;
+}
+
+/** A string as a JSON string, character by character: what `JSON.stringify` writes, lone surrogates escaped. */
+function strByChar(buf: Buffer, p: number, s: string): number {
   const n = s.length;
   buf[p++] = 34;
   for (let i = 0; i < n; i++) {
@@ -106,7 +150,7 @@ export function str(buf: Buffer, p: number, s: string): number {
       continue;
     }
     if (c >= 0x80) {
-      // The rest as JSON.stringify writes it (lone surrogates escaped), its closing quote included.
+      // The rest as JSON.stringify writes it, its closing quote included.
       const rest = JSON.stringify(i === 0 ? s : s.slice(i));
       const end = p + buf.write(rest, p, 'utf8');
       buf.copyWithin(p, p + 1, end); // drop the rest's opening quote
@@ -119,44 +163,62 @@ export function str(buf: Buffer, p: number, s: string): number {
 }
 
 /**
+ * Output positions, set by `utf8`, of the input range it was asked to mark:
+ * the writer copies `message` from there when the entry holds it.
+ */
+export const mark = { start: -1, end: -1 };
+
+/** 0x80 until the bytes being written are known to be valid UTF-8, then 0x100: the byte value from which a run stops. */
+let high = 0x80;
+
+/**
  * Bytes read from the input as a JSON string, quoted: what `str` gives for
  * their UTF-8 decoding. Returns -1, having written nothing that counts, when
  * they are not valid UTF-8 (the caller writes the decoded string instead,
- * whose U+FFFD replacements are the decoder's).
+ * whose U+FFFD replacements are the decoder's). With `from` ≥ 0, `mark`
+ * says where the text of bytes `from` to `from + length` went.
  */
-export function utf8(buf: Buffer, p: number, src: Uint8Array): number {
+export function utf8(buf: Buffer, p: number, src: Uint8Array, from = -1, length = 0): number {
   const n = src.length;
+  high = 0x80;
   buf[p++] = 34;
-  let i = 0;
-  // Copied whole first; most of a log line needs no escape, and the first that does is usually early.
-  for (; i < n; i++) {
-    const c = src[i]!;
-    if (c < 0x20 || c === 34 || c === 92) break;
-    if (c >= 0x80) return isUtf8(src) ? utf8Rest(buf, p, src, 0, true) : -1;
-    buf[p + i] = c;
-  }
-  if (i === n) {
-    buf[p + n] = 34;
-    return p + n + 1;
-  }
-  return utf8Rest(buf, p + i, src, i, false);
+  if (from >= 0) {
+    p = run(buf, p, src, 0, from);
+    if (p < 0) return -1;
+    mark.start = p;
+    p = run(buf, p, src, from, from + length);
+    if (p < 0) return -1;
+    mark.end = p;
+    p = run(buf, p, src, from + length, n);
+  } else p = run(buf, p, src, 0, n);
+  if (p < 0) return -1;
+  buf[p++] = 34;
+  return p;
 }
 
-function utf8Rest(buf: Buffer, p: number, src: Uint8Array, from: number, checked: boolean): number {
-  const n = src.length;
-  for (let i = from; i < n; i++) {
+/** Input bytes `i` to `end`, escaped: runs that need nothing are copied (natively when long). -1: not UTF-8. */
+function run(buf: Buffer, p: number, src: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const h = high;
+    const s = i;
+    for (; i < end; i++) {
+      const c = src[i]!;
+      if (c < 0x20 || c === 34 || c === 92 || c >= h) break;
+    }
+    const len = i - s;
+    if (len >= 64) buf.set(src.subarray(s, i), p);
+    else for (let j = 0; j < len; j++) buf[p + j] = src[s + j]!;
+    p += len;
+    if (i === end) break;
     const c = src[i]!;
-    if (c >= 0x20 && c !== 34 && c !== 92) {
-      if (c >= 0x80 && !checked) {
-        if (!isUtf8(src)) return -1;
-        checked = true;
-      }
-      buf[p++] = c;
+    if (c >= 0x80) {
+      if (!isUtf8(src)) return -1;
+      high = 0x100;
       continue;
     }
     p = escape(buf, p, c);
+    i++;
   }
-  buf[p++] = 34;
   return p;
 }
 

@@ -1,7 +1,8 @@
 import { FIELDS, type DeclaredField, type FieldSpec } from '../fields.js';
 import type { SealEvent } from '../model.js';
 import * as bytes from './json-out.js';
-import { IsoBytes, JsonOut, bytesOf, str } from './json-out.js';
+import { IsoBytes, JsonOut, bytesOf } from './json-out.js';
+import { KnownValues, LastValue, type ValueMemo } from './value-memo.js';
 
 /** A contract field, or one a family declared (its value at `slot` of the event's extra values). */
 type Leaf = FieldSpec | (DeclaredField & { key?: undefined });
@@ -33,7 +34,7 @@ function tree(fields: readonly Leaf[]): Node {
  * the worst case is made once, then per field one `!== undefined` check,
  * its key copied from bytes made once, its value escaped and encoded in one
  * pass straight into the buffer (`event.original` from the input's bytes,
- * see `BYTES_OF`). No intermediate strings or objects. An object's key is
+ * and `message` copied from there when the entry holds it). No intermediate strings or objects. An object's key is
  * written when its first present field is (a flag per object says whether
  * it is open yet).
  */
@@ -76,10 +77,13 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
     // Ids are made by sealtrail from safe characters: no escaping needed.
     if (SAFE.has(f.key)) return `b[p++] = 34; p = plain(b, p, ${v}); b[p++] = 34;`;
     // Values that repeat from one event to the next are quoted and encoded once.
-    if (REPEATING.has(f.key)) return `p = m${f.key}.write(b, p, ${v});`;
-    // A field whose text the input holds as bytes is copied from them (when they are valid UTF-8).
-    const bytes = BYTES_OF[f.key];
-    if (bytes) return `{ const q = ev.${bytes} === undefined ? -1 : utf8(b, p, ev.${bytes}); p = q >= 0 ? q : str(b, p, ${v}); }`;
+    if (REPEATING.has(f.key) || KNOWN.has(f.key)) return `p = m${f.key}.write(b, p, ${v});`;
+    // The entry's text is copied from the input's bytes (when they are valid UTF-8); when it is all
+    // ASCII and holds the message, where the message's text went is marked, for `message` to copy.
+    if (f.key === 'original')
+      return `{ const ob = ev.originalBytes; let q = -1; mk = -1; if (ob !== undefined) { const m = ev.message; if (m !== undefined && ${v}.length === ob.length) mk = ${v}.endsWith(m) ? ob.length - m.length : ${v}.indexOf(m); q = utf8(b, p, ob, mk, mk >= 0 ? m.length : 0); if (q < 0) mk = -1; } p = q >= 0 ? q : str(b, p, ${v}); }`;
+    if (f.key === 'message')
+      return `if (mk >= 0) { b[p++] = 34; b.copyWithin(p, mark.start, mark.end); p += mark.end - mark.start; b[p++] = 34; } else p = str(b, p, ${v});`;
     return `p = str(b, p, ${v});`;
   }
   // Code that makes sure `node` is open (its ancestors first) and writes `then` (a member's key) after it.
@@ -113,60 +117,35 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
   }
   declare(root);
   emit(root);
-  const head = [`let first = true; let tj = '';`];
+  const head = [`let first = true; let tj = ''; let mk = -1;`];
   if (declared.length > 0) head.push(`const x = ev.extra === undefined ? [] : ev.extra.values;`);
-  for (const k of REPEATING) head.push(`const m${k} = memo.${k};`);
+  for (const k of [...REPEATING, ...KNOWN]) head.push(`const m${k} = memo.${k};`);
   head.push(`let need = ${litBytes};`, ...room, `o.room(need); const b = o.buf; let p = o.pos; b[p++] = 123;`);
   lines.push(`b[p++] = 125; o.pos = p;`);
   const source = `return function writeDocument(ev, o, iso, memo) {\n${[...head, ...lines].join('\n')}\n};`;
-  const make = new Function('K', 'lit', 'plain', 'num', 'str', 'utf8', source) as (
+  const make = new Function('K', 'lit', 'plain', 'num', 'str', 'utf8', 'mark', source) as (
     K: Uint8Array[],
     l: typeof bytes.lit,
     pl: typeof bytes.plain,
     n: typeof bytes.num,
     s: typeof bytes.str,
     u: typeof bytes.utf8,
+    m: typeof bytes.mark,
   ) => Serialiser;
-  return make(lits, bytes.lit, bytes.plain, bytes.num, bytes.str, bytes.utf8);
+  return make(lits, bytes.lit, bytes.plain, bytes.num, bytes.str, bytes.utf8, bytes.mark);
 }
 
-type Memo = Record<string, LastValue>;
+type Memo = Record<string, ValueMemo>;
 type Serialiser = (ev: SealEvent, o: JsonOut, iso: IsoBytes, memo: Memo) => void;
 
 const SAFE = new Set<string>(['id']);
-// (Fields that change from line to line, as loggers and callers do in a sealer log, are cheaper escaped than remembered.)
+/** Fields whose value repeats from one event to the next: the last one's bytes are kept. */
 const REPEATING = new Set<string>(['action', 'dataset', 'level', 'path', 'host']);
-/** Fields whose text the event may also carry as the input's bytes, and the key of those bytes. */
-const BYTES_OF: Partial<Record<string, keyof SealEvent>> = { original: 'originalBytes' };
-
-/**
- * A field's last value and its JSON bytes: a value that repeats from one
- * event to the next (the file's path, the host, a logger) is copied, not
- * escaped again; any other is written and becomes the last.
- */
-class LastValue {
-  private last: string | undefined;
-  private bytes = new Uint8Array(256);
-  private len = 0;
-
-  write(b: Buffer, p: number, s: string): number {
-    if (s === this.last) {
-      const bytes = this.bytes;
-      const n = this.len;
-      for (let i = 0; i < n; i++) b[p + i] = bytes[i]!;
-      return p + n;
-    }
-    const q = str(b, p, s);
-    const n = q - p;
-    if (n <= 256) {
-      const bytes = this.bytes;
-      for (let i = 0; i < n; i++) bytes[i] = b[p + i]!;
-      this.len = n;
-      this.last = s;
-    } else this.last = undefined;
-    return q;
-  }
-}
+/** Fields of few values that change from line to line (a sealer's loggers and callers, states, task names): each value's bytes are kept. */
+const KNOWN = new Set<string>([
+  'logger', 'originFile', 'state', 'previousState', 'smEvent', 'taskName', 'taskType', 'taskPlan', 'workerThread',
+  'postType', 'messageMethod', 'errorCode', 'nodeId', 'storageHost', 'syslogHost', 'processName', 'containerName',
+]);
 
 const write = compile();
 
@@ -190,7 +169,10 @@ const SLAB = 256 * 1024;
 /** Event → the JSON document `parse` prints and `run` indexes, as UTF-8 bytes. */
 export class DocumentWriter {
   private readonly iso = new IsoBytes();
-  private readonly memo: Memo = Object.fromEntries([...REPEATING].map((k) => [k, new LastValue()]));
+  private readonly memo: Memo = Object.fromEntries([
+    ...[...REPEATING].map((k) => [k, new LastValue()]),
+    ...[...KNOWN].map((k) => [k, new KnownValues()]),
+  ]);
   private slab = new JsonOut(SLAB);
 
   /** The document as a string (tests, dead letters); `toBytes` is what ships. */
