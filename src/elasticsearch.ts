@@ -3,11 +3,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import { CREDENTIALS_HINT, SealtrailError, cut, noteSecret, redactSecrets } from './errors.js';
 import { type EsSettings, cloudUrl, connectionOptions, isTlsError, nodeOf, tlsError } from './es-connection.js';
 
-/** Index names: the contract's, in one place. */
-export const EVENTS_INDEX_BASE = 'sealtrail-events';
-/** The alias over all monthly event indices: what queries search. */
-export const EVENTS_ALIAS = 'sealtrail-events';
-export const SECTORS_INDEX = 'sealtrail-sectors';
+export { EVENTS_ALIAS, EVENTS_INDEX_BASE, SECTORS_INDEX } from './index-names.js';
 
 export const DEFAULT_ES_URL = 'http://127.0.0.1:9200';
 

@@ -1,4 +1,4 @@
-import { EVENTS_INDEX_BASE } from '../elasticsearch.js';
+import { EVENTS_INDEX_BASE } from '../index-names.js';
 import type { SealEvent } from '../model.js';
 import { MonthlyIndex } from './event-id.js';
 import { sectorPatch, type SectorState } from './sector-docs.js';

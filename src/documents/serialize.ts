@@ -2,7 +2,7 @@ import { FIELDS, type DeclaredField, type FieldSpec } from '../fields.js';
 import type { SealEvent } from '../model.js';
 import * as bytes from './json-out.js';
 import { IsoBytes, JsonOut, bytesOf } from './json-out.js';
-import { KnownValues, LastValue, type ValueMemo } from './value-memo.js';
+import { LastValue, type ValueMemo } from './value-memo.js';
 
 /** A contract field, or one a family declared (its value at `slot` of the event's extra values). */
 type Leaf = FieldSpec | (DeclaredField & { key?: undefined });
@@ -77,7 +77,7 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
     // Ids are made by sealtrail from safe characters: no escaping needed.
     if (SAFE.has(f.key)) return `b[p++] = 34; p = plain(b, p, ${v}); b[p++] = 34;`;
     // Values that repeat from one event to the next are quoted and encoded once.
-    if (REPEATING.has(f.key) || KNOWN.has(f.key)) return `p = m${f.key}.write(b, p, ${v});`;
+    if (REPEATING.has(f.key)) return `p = m${f.key}.write(b, p, ${v});`;
     // The entry's text is copied from the input's bytes (when they are valid UTF-8); when it is all
     // ASCII and holds the message, where the message's text went is marked, for `message` to copy.
     if (f.key === 'original')
@@ -119,7 +119,7 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
   emit(root);
   const head = [`let first = true; let tj = ''; let mk = -1;`];
   if (declared.length > 0) head.push(`const x = ev.extra === undefined ? [] : ev.extra.values;`);
-  for (const k of [...REPEATING, ...KNOWN]) head.push(`const m${k} = memo.${k};`);
+  for (const k of REPEATING) head.push(`const m${k} = memo.${k};`);
   head.push(`let need = ${litBytes};`, ...room, `o.room(need); const b = o.buf; let p = o.pos; b[p++] = 123;`);
   lines.push(`b[p++] = 125; o.pos = p;`);
   const source = `return function writeDocument(ev, o, iso, memo) {\n${[...head, ...lines].join('\n')}\n};`;
@@ -141,11 +141,8 @@ type Serialiser = (ev: SealEvent, o: JsonOut, iso: IsoBytes, memo: Memo) => void
 const SAFE = new Set<string>(['id']);
 /** Fields whose value repeats from one event to the next: the last one's bytes are kept. */
 const REPEATING = new Set<string>(['action', 'dataset', 'level', 'path', 'host']);
-/** Fields of few values that change from line to line (a sealer's loggers and callers, states, task names): each value's bytes are kept. */
-const KNOWN = new Set<string>([
-  'logger', 'originFile', 'state', 'previousState', 'smEvent', 'taskName', 'taskType', 'taskPlan', 'workerThread',
-  'postType', 'messageMethod', 'errorCode', 'nodeId', 'storageHost', 'syslogHost', 'processName', 'containerName',
-]);
+// (Fields that change from line to line, as loggers and callers do in a sealer log, cost no more written than
+// looked up in a table of their values: measured, no gain.)
 
 const write = compile();
 
@@ -169,10 +166,7 @@ const SLAB = 256 * 1024;
 /** Event → the JSON document `parse` prints and `run` indexes, as UTF-8 bytes. */
 export class DocumentWriter {
   private readonly iso = new IsoBytes();
-  private readonly memo: Memo = Object.fromEntries([
-    ...[...REPEATING].map((k) => [k, new LastValue()]),
-    ...[...KNOWN].map((k) => [k, new KnownValues()]),
-  ]);
+  private readonly memo: Memo = Object.fromEntries([...REPEATING].map((k) => [k, new LastValue()]));
   private slab = new JsonOut(SLAB);
 
   /** The document as a string (tests, dead letters); `toBytes` is what ships. */

@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { EVENTS_ALIAS } from '../elasticsearch.js';
+import { EVENTS_ALIAS } from '../index-names.js';
 import { usageError } from '../errors.js';
 import { ACTIONS } from '../fields.js';
 import { type Clause, type CommonFilters, exists, term, terms, timeRange } from './filters.js';
