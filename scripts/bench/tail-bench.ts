@@ -18,7 +18,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,6 +44,9 @@ async function metric(port: number, name: string): Promise<number> {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : NaN;
 }
+
+/** The 1-minute load average, as printed beside each figure: CPU-s grow on a busy machine. */
+const load = (): string => loadavg()[0]!.toFixed(1);
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     if (args.includes('--fresh')) await fetch(`${url}/sealtrail-*?expand_wildcards=all`, { method: 'DELETE' });
     spawnSync(process.execPath, [CLI, 'setup', '--es', url], { stdio: 'ignore' });
     const t0 = Date.now();
+    const load0 = load();
     shipper = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--es', url, '--path', join(work, '*.log'), '--registry', join(work, 'registry.json'),
       '--dead-letter', join(work, 'dead.ndjson'), '--timezone', 'Asia/Shanghai', '--host', 'tail-bench', '--metrics-port', String(port), '--status-interval', '0',
       ...(dense ? ['--miner', 'f01000'] : [])],
@@ -98,17 +102,19 @@ async function main(): Promise<void> {
     const backlog = procStat(pid);
     const secs = (Date.now() - t0) / 1000;
     const gib = readdirSync(work).reduce((a, f) => (f.endsWith('.log') ? a + readFileSync(join(work, f)).length : a), 0) / 2 ** 30;
-    console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB`);
+    console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB; load ${load0}→${load()}`);
     if (args.includes('--backlog-only')) return;
 
     await sleep(3000);
+    const idle0 = load();
     const a = procStat(pid);
     await sleep(10_000);
     const b = procStat(pid);
-    console.log(`idle           ${(((b.cpuS - a.cpuS) / 10) * 100).toFixed(2)} % of one core over 10 s; RSS ${b.rssMiB.toFixed(0)} MiB`);
+    console.log(`idle           ${(((b.cpuS - a.cpuS) / 10) * 100).toFixed(2)} % of one core over 10 s; RSS ${b.rssMiB.toFixed(0)} MiB; load ${idle0}→${load()}`);
 
     const latencies: number[] = [];
     const pending = new Map<string, number>();
+    const live0 = load();
     const stopAt = Date.now() + 30_000;
     let n = 0;
     const writer = (async () => {
@@ -136,7 +142,7 @@ async function main(): Promise<void> {
     }
     await writer;
     latencies.sort((x, y) => x - y);
-    console.log(`live latency   ${latencies.length} lines (${pending.size} not seen): p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms (search polled every 100 ms)`);
+    console.log(`live latency   ${latencies.length} lines (${pending.size} not seen): p50 ${pct(latencies, 50)} ms, p99 ${pct(latencies, 99)} ms (search polled every 100 ms); load ${live0}→${load()}`);
   } finally {
     shipper?.kill('SIGTERM');
     await sleep(2000);
