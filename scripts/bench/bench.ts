@@ -119,8 +119,8 @@ async function plainBulk(url: string, docsFile: string, batchDocs: number, concu
 
 async function main(): Promise<void> {
   const corpus = join(REPO, 'bench-data/corpus');
-  run(process.execPath, [GEN, '--out', corpus, '--size', size]);
   if (!args.includes('--no-parse')) {
+    run(process.execPath, [GEN, '--out', corpus, '--size', size]);
     console.log('\n== parse throughput ==');
     run(process.execPath, [MEASURE, '--corpus', corpus, '--all']);
   }
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     url = es.url;
   }
   try {
-    const docsFile = join(REPO, 'bench-data/e2e-docs.ndjson');
+    const docsFile = join(REPO, `bench-data/e2e-docs-${e2eSize}.ndjson`); // per size: the slice is regenerated when --e2e-size changes
     if (!existsSync(docsFile)) {
       mkdirSync(dirname(docsFile), { recursive: true });
       const fd = openSync(docsFile, 'w');

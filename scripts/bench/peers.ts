@@ -152,7 +152,8 @@ async function measure(peer: Shipper, base: Omit<RunPlace, 'run'>, expected: num
   }
   if (stop === 'reached' && !row.note.includes('error file')) rmSync(run, { recursive: true, force: true });
   else row.note += `kept ${run} (log: ${tail(logFile, 3)}); `;
-  row.note += `stop: ${stop}`;
+  if (stop !== 'reached') row.note += `stop: ${stop}`;
+  row.note = row.note.replace(/; $/, '');
   return row;
 }
 
