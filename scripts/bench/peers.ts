@@ -35,8 +35,10 @@ const POLL_MS = 500;
  * start_state), and so does a file's first line; every other line joins the entry before it.
  * Bytes are read as latin1, so `[^\n]{0,30}` counts bytes as the peers' matchers do.
  */
+export const ENTRY_START = /^(?:[^\n]{0,30}?\| )?(?:\d{4}-\d\d-\d\dT|\{|[A-Z][a-z]{2} \d\d \d\d:)/;
+
 export function expectedEntries(files: string[]): number {
-  const start = /^(?:[^\n]{0,30}?\| )?(?:\d{4}-\d\d-\d\dT|\{|[A-Z][a-z]{2} \d\d \d\d:)/;
+  const start = ENTRY_START;
   let entries = 0;
   for (const file of files) {
     const text = readFileSync(file).toString('latin1');

@@ -36,7 +36,18 @@ export interface Shipper {
 
 const TEMPLATES = new URL('../../../../scripts/bench/peers/', import.meta.url);
 
-/** Copies a template into the run dir with {{NAME}} filled in; an unknown name is an error. */
+/** The template's text with every {{NAME}} filled in; an unknown name is an error. */
+export function fill(template: string, text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{([A-Z_]+)\}\}/g, (_, k: string) => {
+    const v = values[k];
+    if (v === undefined) throw new Error(`${template}: unknown template name {{${k}}}`);
+    return v;
+  });
+}
+
+export const templateText = (template: string) => readFileSync(new URL(template, TEMPLATES), 'utf8');
+
+/** Copies a template into the run dir with {{NAME}} filled in. */
 export function render(template: string, place: RunPlace, index: string): string {
   const values: Record<string, string> = {
     CORPUS: place.corpus,
@@ -48,11 +59,7 @@ export function render(template: string, place: RunPlace, index: string): string
     ES_PORT: place.esPort,
     INDEX: index,
   };
-  const text = readFileSync(new URL(template, TEMPLATES), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (_, k: string) => {
-    const v = values[k];
-    if (v === undefined) throw new Error(`${template}: unknown template name {{${k}}}`);
-    return v;
-  });
+  const text = fill(template, templateText(template), values);
   const out = join(place.run, template);
   writeFileSync(out, text);
   return out;
