@@ -12,7 +12,7 @@
  *   --peers, --peer NAME (only that peer; repeatable), --no-ceiling (skip the plain _bulk loops).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -141,10 +141,11 @@ async function main(): Promise<void> {
     const docsFile = join(REPO, `bench-data/e2e-docs-${e2eSize}.ndjson`); // per size: the slice is regenerated when --e2e-size changes
     if (!existsSync(docsFile)) {
       mkdirSync(dirname(docsFile), { recursive: true });
-      const fd = openSync(docsFile, 'w');
+      const fd = openSync(docsFile + '.tmp', 'w');
       const r = spawnSync(process.execPath, [CLI, 'parse', '--timezone', 'Asia/Shanghai', ...files], { cwd: REPO, stdio: ['ignore', fd, 'inherit'] });
       closeSync(fd);
       if (r.status !== 0) throw new Error('parse for the ceiling failed');
+      renameSync(docsFile + '.tmp', docsFile); // only a whole file: a killed bench leaves no half one behind
     }
     // A fresh JVM indexes slower until it has warmed up: one discarded round first,
     // so neither side of the comparison pays for it.
