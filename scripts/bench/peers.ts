@@ -172,6 +172,8 @@ export interface PeerOptions {
 export async function measurePeers(esUrl: string, corpus: string, files: string[], opts: PeerOptions): Promise<{ expected: number; rows: Row[] }> {
   const u = new URL(esUrl);
   const expected = expectedEntries(files);
+  const unknown = (opts.only ?? []).filter((n) => !SHIPPERS.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`--peer ${unknown.join(', ')}: not a known peer (${SHIPPERS.map((s) => s.name).join(', ')})`);
   const shippers = SHIPPERS.filter((s) => !opts.only || opts.only.includes(s.name));
   if (u.protocol !== 'http:' || u.username || u.password || (u.pathname !== '/' && u.pathname !== '')) {
     const note = 'skipped: the peer configurations need a plain http://host:port Elasticsearch URL';
