@@ -6,14 +6,19 @@
  *      Elasticsearch, against the ceiling: the same documents, pre-serialised, sent by a
  *      plain concurrent _bulk loop. Prints docs/s for both, their ratio, and sealtrail's
  *      CPU seconds per GiB of log.
- * Flags: --size SIZE (corpus), --e2e-size SIZE (default 256MiB), --no-parse, --no-es, --es URL.
+ *   4. with --peers: the peer shippers installed here (syslog-ng, rsyslog, Fluent Bit) on the
+ *      same corpus into the same Elasticsearch, printed beside sealtrail (peers.ts).
+ * Flags: --size SIZE (corpus), --e2e-size SIZE (default 256MiB), --no-parse, --no-es, --es URL,
+ *   --peers, --peer NAME (only that peer; repeatable), --no-ceiling (skip the plain _bulk loops).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { loadavg } from 'node:os';
 import { startLocalElasticsearch } from '../lib/local-elasticsearch.js';
+import { measurePeers, peerTable } from './peers.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(REPO, 'build/src/cli/main.js');
@@ -114,8 +119,8 @@ async function plainBulk(url: string, docsFile: string, batchDocs: number, concu
 
 async function main(): Promise<void> {
   const corpus = join(REPO, 'bench-data/corpus');
-  run(process.execPath, [GEN, '--out', corpus, '--size', size]);
   if (!args.includes('--no-parse')) {
+    run(process.execPath, [GEN, '--out', corpus, '--size', size]);
     console.log('\n== parse throughput ==');
     run(process.execPath, [MEASURE, '--corpus', corpus, '--all']);
   }
@@ -133,13 +138,14 @@ async function main(): Promise<void> {
     url = es.url;
   }
   try {
-    const docsFile = join(REPO, 'bench-data/e2e-docs.ndjson');
+    const docsFile = join(REPO, `bench-data/e2e-docs-${e2eSize}.ndjson`); // per size: the slice is regenerated when --e2e-size changes
     if (!existsSync(docsFile)) {
       mkdirSync(dirname(docsFile), { recursive: true });
-      const fd = openSync(docsFile, 'w');
+      const fd = openSync(docsFile + '.tmp', 'w');
       const r = spawnSync(process.execPath, [CLI, 'parse', '--timezone', 'Asia/Shanghai', ...files], { cwd: REPO, stdio: ['ignore', fd, 'inherit'] });
       closeSync(fd);
       if (r.status !== 0) throw new Error('parse for the ceiling failed');
+      renameSync(docsFile + '.tmp', docsFile); // only a whole file: a killed bench leaves no half one behind
     }
     // A fresh JVM indexes slower until it has warmed up: one discarded round first,
     // so neither side of the comparison pays for it.
@@ -149,12 +155,14 @@ async function main(): Promise<void> {
     await esDelete(url);
     const setup = spawnSync(process.execPath, [CLI, 'setup', '--es', url], { cwd: REPO });
     if (setup.status !== 0) throw new Error(String(setup.stderr));
+    const load0 = Number(loadavg()[0]!.toFixed(2));
     const u = await measureCli(['run', '--once', '--es', url, '--timezone', 'Asia/Shanghai', '--dead-letter', join(REPO, 'bench-data/dead-letter.ndjson'), ...files.flatMap((f) => ['--path', f])]);
+    const load1 = Number(loadavg()[0]!.toFixed(2));
     const docs = await esCount(url);
     const sealtrailRate = docs / u.wall;
 
     let best = { docs: 0, wall: Infinity, batch: 0, conc: 0 };
-    for (const [batch, conc] of [[2000, 2], [5000, 2], [5000, 4]] as const) {
+    for (const [batch, conc] of args.includes('--no-ceiling') ? [] : ([[2000, 2], [5000, 2], [5000, 4]] as const)) {
       await esDelete(url);
       spawnSync(process.execPath, [CLI, 'setup', '--es', url], { cwd: REPO });
       const r = await plainBulk(url, docsFile, batch, conc);
@@ -166,11 +174,22 @@ async function main(): Promise<void> {
     const lines = [
       `input                      ${(bytes / 2 ** 20).toFixed(0)} MiB, ${files.length} files`,
       `sealtrail run --once       ${docs} docs in ${u.wall.toFixed(1)} s = ${sealtrailRate.toFixed(0)} docs/s (exit ${u.code})`,
-      `plain _bulk ceiling        ${ceiling.toFixed(0)} docs/s (${best.batch} docs/request, ${best.conc} in flight)`,
-      `ratio                      ${(sealtrailRate / ceiling).toFixed(2)}`,
+      ...(ceiling
+        ? [`plain _bulk ceiling        ${ceiling.toFixed(0)} docs/s (${best.batch} docs/request, ${best.conc} in flight)`, `ratio                      ${(sealtrailRate / ceiling).toFixed(2)}`]
+        : ['plain _bulk ceiling        not measured (--no-ceiling)']),
       `sealtrail CPU              ${u.cpu.toFixed(1)} s = ${(u.cpu / gib).toFixed(0)} CPU-s per GiB of log; peak RSS ${u.maxRssMiB.toFixed(0)} MiB`,
+      `load average (1 min)       ${load0} at the start of run --once, ${load1} at its end`,
     ];
     console.log(lines.join('\n'));
+    if (args.includes('--peers')) {
+      console.log('\n== peers, same corpus, same Elasticsearch ==');
+      const only = args.flatMap((a, i) => (a === '--peer' && args[i + 1] ? [args[i + 1]!] : []));
+      const peers = await measurePeers(url, slice, files, { stallSeconds: 60, maxSeconds: 1800, only: only.length ? only : undefined });
+      const me = { name: 'sealtrail run --once', docs, cpu: u.cpu, wall: u.wall, peakRssMiB: u.maxRssMiB, load: [load0, load1] as [number, number], note: '' };
+      const table = [`expected entries (peers) ${peers.expected}; sealtrail's documents are its events`, ...peerTable(bytes, [me, ...peers.rows])];
+      console.log(table.join('\n'));
+      lines.push('', ...table);
+    }
     writeFileSync(join(REPO, 'bench-data/e2e-result.txt'), lines.join('\n') + '\n');
   } finally {
     if (es) await es.stop();
