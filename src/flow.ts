@@ -5,7 +5,7 @@ import type { Opener } from './entries/openers.js';
 import type { EventBatch, FlowContext, StreamOptions } from './flow-context.js';
 import { finishEvent, newEvent } from './events/new-event.js';
 import { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './lines/line-splitter.js';
-import type { Entry, EntryBatch, SealEvent, StreamIdentity } from './model.js';
+import type { Entry, EntryBatch, ParsedRecord, SealEvent, StreamIdentity } from './model.js';
 import { RecordParser } from './records/record-parser.js';
 import { fingerprintOf } from './sources/fingerprint.js';
 
@@ -177,9 +177,8 @@ export class StreamFlow {
    * given) until a time follows or they are released, or dropped (warm-up).
    */
   private feed(batch: EntryBatch, release: boolean, out: SealEvent[] | undefined): void {
-    for (const entry of batch.entries) {
-      for (const ev of this.eventsOf(entry)) this.date(ev, out);
-    }
+    const entries = batch.entries;
+    for (let i = 0; i < entries.length; i++) this.entryEvents(entries[i]!, out);
     if (out && release && this.held.length > 0) this.release(this.fallbackTime(), out);
   }
 
@@ -221,17 +220,29 @@ export class StreamFlow {
     this.heldChars = 0;
   }
 
-  /** An entry's events: one, or one per record a command's output row holds (`chain list`: one per block; ids `…-OFFSET`, `…-OFFSET.1`, …). */
-  private eventsOf(entry: Entry): SealEvent[] {
+  /**
+   * An entry's events, dated: one, or one per record a command's output row
+   * holds (`chain list`: one per block; ids `…-OFFSET`, `…-OFFSET.1`, …).
+   * The one-record entry (nearly all) makes no array and no closure.
+   */
+  private entryEvents(entry: Entry, out: SealEvent[] | undefined): void {
     const parsed = this.records.parse(entry);
-    const records = Array.isArray(parsed) ? parsed : [parsed];
-    return records.map((r, k) => {
-      const id = eventId(this.idPrefix, entry.offset);
-      const ev = newEvent(r, entry, k === 0 ? id : `${id}.${k}`, this.stream.path, this.opts.host);
-      this.ctx.rules.classify(r, ev);
-      finishEvent(r, entry, ev);
-      return ev;
-    });
+    const id = eventId(this.idPrefix, entry.offset);
+    if (!Array.isArray(parsed)) {
+      this.date(this.toEvent(parsed, entry, id), out);
+      return;
+    }
+    // Every record of the row is classified before the first is dated, as one batch.
+    const evs: SealEvent[] = [];
+    for (let k = 0; k < parsed.length; k++) evs.push(this.toEvent(parsed[k]!, entry, k === 0 ? id : `${id}.${k}`));
+    for (const ev of evs) this.date(ev, out);
+  }
+
+  private toEvent(r: ParsedRecord, entry: Entry, id: string): SealEvent {
+    const ev = newEvent(r, entry, id, this.stream.path, this.opts.host);
+    this.ctx.rules.classify(r, ev);
+    finishEvent(r, entry, ev);
+    return ev;
   }
 }
 

@@ -12,8 +12,13 @@ export function minerNumber(v: unknown): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 /** A non-negative safe integer from a number or a numeric string; undefined otherwise. */
 export function toInt(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  // A string that starts with a digit is not blank: no trim() (Number reads around spaces itself).
+  const n = typeof v === 'number' ? v : typeof v === 'string' && (isDigitCode(v.charCodeAt(0)) || v.trim() !== '') ? Number(v) : NaN;
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }

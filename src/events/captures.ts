@@ -52,6 +52,22 @@ export function setExtra(ev: SealEvent, fields: Definitions['fields'], slot: num
 const SECTOR_ID = /s-[tf]0(\d+)-(\d+)/;
 const MODULE_SPAN = 'module{name=';
 
+/** Task names seen → their type, per task-type table: the name's key is made once, not once a line. */
+const TASK_TYPE_CACHE = new WeakMap<Map<string, string>, { size: number; types: Map<string, string> }>();
+const MAX_CACHED_TASK_NAMES = 1024;
+
+function taskTypeOf(name: string, taskTypes: Map<string, string>): string {
+  let c = TASK_TYPE_CACHE.get(taskTypes);
+  if (c === undefined || c.size !== taskTypes.size) TASK_TYPE_CACHE.set(taskTypes, (c = { size: taskTypes.size, types: new Map() }));
+  let type = c.types.get(name);
+  if (type === undefined) {
+    type = taskTypes.get(normaliseTaskKey(name)) ?? name;
+    if (c.types.size >= MAX_CACHED_TASK_NAMES) c.types.clear();
+    c.types.set(name, type);
+  }
+  return type;
+}
+
 /** Puts one named capture (see pipelines/README.md) into its event field. */
 export function applyCapture(ev: SealEvent, name: string, v: unknown, taskTypes: Map<string, string>): void {
   switch (name) {
@@ -98,7 +114,7 @@ export function applyCapture(ev: SealEvent, name: string, v: unknown, taskTypes:
     case 'task': {
       const s = String(v);
       ev.taskName = s;
-      ev.taskType = taskTypes.get(normaliseTaskKey(s)) ?? s;
+      ev.taskType = taskTypeOf(s, taskTypes);
       break;
     }
     case 'elapsed': {

@@ -1,9 +1,3 @@
-const UNIT_NS: Record<string, number> = {
-  h: 3600e9, m: 60e9, s: 1e9, ms: 1e6, us: 1e3, 'µs': 1e3, 'μs': 1e3, ns: 1,
-};
-
-const GO_PART = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|μs|ns)/gy;
-
 /**
  * Go's `time.Duration` text (`9m30.020676518s`, `2m0.017911886s`, `150ms`,
  * `1h2m3.5s`) in nanoseconds; a bare number is seconds (zap's `"elapsed": 13.37`).
@@ -11,26 +5,86 @@ const GO_PART = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|μs|ns)/gy;
  */
 export function parseDuration(text: string | number): number {
   if (typeof text === 'number') return Number.isFinite(text) ? Math.round(text * 1e9) : NaN;
-  let s = text.trim();
+  let s = text;
+  const c0 = s.charCodeAt(0);
+  // trim() only when there may be something to trim: most values are `<digit>…<unit letter or digit>`.
+  if (!isDigit(c0) || !isAsciiAlnum(s.charCodeAt(s.length - 1))) s = s.trim();
   if (s === '') return NaN;
   let sign = 1;
   if (s[0] === '-' || s[0] === '+') {
     if (s[0] === '-') sign = -1;
     s = s.slice(1);
   }
-  if (/^\d+(?:\.\d+)?$/.test(s)) return sign * Math.round(Number(s) * 1e9);
+  if (isDecimal(s)) return sign * Math.round(Number(s) * 1e9);
   if (s === '0') return 0;
-  GO_PART.lastIndex = 0;
+  // `(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|μs|ns)` read again and again from where the last part ended.
+  const n = s.length;
   let total = 0;
   let pos = 0;
-  for (let m = GO_PART.exec(s); m; m = GO_PART.exec(s)) {
-    const [whole, num, unit] = m;
-    const [int, frac = ''] = num!.split('.');
-    const scale = UNIT_NS[unit!]!;
+  while (pos < n) {
+    const intStart = pos;
+    let i = pos;
+    while (isDigit(s.charCodeAt(i))) i++;
+    const intEnd = i;
+    let fracStart = i;
+    let fracEnd = i;
+    if (s.charCodeAt(i) === 46) {
+      i++;
+      fracStart = i;
+      while (isDigit(s.charCodeAt(i))) i++;
+      fracEnd = i;
+      if (intEnd === intStart && fracEnd === fracStart) return NaN; // `.` alone
+    } else if (intEnd === intStart) return NaN;
+    const c = s.charCodeAt(i);
+    const d = s.charCodeAt(i + 1);
+    let scale: number;
+    let unitLength = 1;
+    if (c === 104) scale = 3600e9; // h
+    else if (c === 109) {
+      if (d === 115) {
+        scale = 1e6; // ms
+        unitLength = 2;
+      } else scale = 60e9; // m
+    } else if (c === 115) scale = 1e9; // s
+    else if ((c === 117 || c === 0xb5 || c === 0x3bc) && d === 115) {
+      scale = 1e3; // us, µs, μs
+      unitLength = 2;
+    } else if (c === 110 && d === 115) {
+      scale = 1; // ns
+      unitLength = 2;
+    } else return NaN;
     // Integer and fraction apart, so `9m30.020676518s` stays exact in ns.
-    total += Number(int || '0') * scale;
-    if (frac) total += Math.round(Number('0.' + frac) * scale);
-    pos += whole.length;
+    total += intValue(s, intStart, intEnd) * scale;
+    if (fracEnd > fracStart) total += Math.round(Number('0.' + s.slice(fracStart, fracEnd)) * scale);
+    pos = i + unitLength;
   }
-  return pos === s.length && pos > 0 ? sign * total : NaN;
+  return pos > 0 ? sign * total : NaN;
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57; // NaN past the end: false
+}
+
+/** `^\d+(?:\.\d+)?$` */
+function isDecimal(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  if (i === 0) return false;
+  if (i === n) return true;
+  if (s.charCodeAt(i) !== 46 || i + 1 === n) return false;
+  for (i++; i < n; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** `Number(s.slice(from, to) || '0')` for digits. */
+function intValue(s: string, from: number, to: number): number {
+  if (to - from > 15) return Number(s.slice(from, to));
+  let v = 0;
+  for (let k = from; k < to; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+  return v;
 }

@@ -47,6 +47,8 @@ export function newEvent(r: ParsedRecord, entry: Entry, id: string, path: string
     processName: undefined,
     processPid: undefined,
     containerName: undefined,
+    workerThread: undefined,
+    taskPlan: undefined,
     sectorFirstSeen: undefined,
     originalBytes: entry.bytes,
     extra: undefined,

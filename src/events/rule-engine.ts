@@ -15,17 +15,40 @@ interface CompiledRule {
   when: [path: string[], value: string][] | undefined;
 }
 
-/** One family's rules, indexed for the cheap prefilters. */
+/** The first three characters of a text as one small integer, when they are ASCII; -1 otherwise. */
+function key3(s: string): number {
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(1);
+  const c = s.charCodeAt(2); // NaN past the end: the test below fails
+  return a < 128 && b < 128 && c < 128 ? a | (b << 7) | (c << 14) : -1;
+}
+
+/**
+ * One family's rules, indexed for the cheap prefilters. A message is tried
+ * only against the prefix rules its first three characters allow (one Map
+ * lookup; rules with shorter prefixes are merged into those lists in file
+ * order), and each distinct `contains` literal is searched for once.
+ */
 class FamilyRules {
-  /** Prefix rules bucketed by the prefix's first character. */
+  /** Prefix rules by the prefix's first character: messages that have no ASCII key. */
   private readonly byFirstChar = new Map<number, CompiledRule[]>();
+  /** Prefix rules a message with these first three characters can match, in file order. */
+  private readonly byKey = new Map<number, CompiledRule[]>();
+  /** Prefix rules shorter than three characters, by first character: a key no longer prefix has. */
+  private readonly shortByFirstChar = new Map<number, CompiledRule[]>();
   private readonly containsRules: CompiledRule[] = [];
+  /** Each contains rule's literal, as an index into `literals`. */
+  private readonly containsLiteral: number[] = [];
+  private readonly literals: string[] = [];
+  /** Per match: 0 not searched yet, 1 found, 2 absent. */
+  private readonly literalSeen: Uint8Array;
   /** issue 10: the family's `always:` captures. */
   private readonly always: [path: string[], apply: CaptureApplier][] | undefined;
 
   constructor(pipeline: PipelineDefinition, defs: Definitions) {
     const a = pipeline.always;
     this.always = a ? Object.entries(a).map(([cap, path]) => [path.split('.'), captureApplier(cap, pipeline.captures, defs)]) : undefined;
+    const prefixRules: CompiledRule[] = [];
     for (const def of pipeline.rules) {
       const groupNames = def.regex ? [...def.regex.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)].map((m) => m[1]!) : [];
       const rule: CompiledRule = {
@@ -37,13 +60,27 @@ class FamilyRules {
         when: def.when ? Object.entries(def.when).map(([path, value]) => [path.split('.'), value]) : undefined,
       };
       if (def.prefix) {
-        const c = def.prefix.charCodeAt(0);
-        let bucket = this.byFirstChar.get(c);
-        if (!bucket) this.byFirstChar.set(c, (bucket = []));
-        bucket.push(rule);
+        prefixRules.push(rule);
+        pushTo(this.byFirstChar, def.prefix.charCodeAt(0), rule);
       } else {
+        let at = this.literals.indexOf(def.contains!);
+        if (at === -1) at = this.literals.push(def.contains!) - 1;
         this.containsRules.push(rule);
+        this.containsLiteral.push(at);
       }
+    }
+    this.literalSeen = new Uint8Array(this.literals.length);
+    for (const rule of prefixRules) {
+      const prefix = rule.def.prefix!;
+      if (prefix.length < 3) pushTo(this.shortByFirstChar, prefix.charCodeAt(0), rule);
+    }
+    for (const rule of prefixRules) {
+      const prefix = rule.def.prefix!;
+      const k = prefix.length >= 3 ? key3(prefix) : -1;
+      if (k === -1 || this.byKey.has(k)) continue;
+      const head = prefix.slice(0, 3);
+      // Every prefix rule a message starting with `head` may match, in file order.
+      this.byKey.set(k, prefixRules.filter((r) => (r.def.prefix!.length >= 3 ? r.def.prefix!.startsWith(head) : head.startsWith(r.def.prefix!))));
     }
   }
 
@@ -52,14 +89,23 @@ class FamilyRules {
     // `always:` reads the family's own records only (not those of loggers it owns in others' logs).
     if (own && this.always) this.applyAlways(record, ev);
     const msg = record.message;
-    const bucket = this.byFirstChar.get(msg.charCodeAt(0));
-    if (bucket) {
-      for (const rule of bucket) {
+    const k = key3(msg);
+    const bucket = k !== -1 ? (this.byKey.get(k) ?? this.shortByFirstChar.get(msg.charCodeAt(0))) : this.byFirstChar.get(msg.charCodeAt(0));
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const rule = bucket[i]!;
         if (msg.startsWith(rule.def.prefix!) && apply(rule, record, ev)) return true;
       }
     }
-    for (const rule of this.containsRules) {
-      if (msg.indexOf(rule.def.contains!) !== -1 && apply(rule, record, ev)) return true;
+    const rules = this.containsRules;
+    if (rules.length === 0) return false;
+    const seen = this.literalSeen;
+    seen.fill(0);
+    for (let i = 0; i < rules.length; i++) {
+      const lit = this.containsLiteral[i]!;
+      let state = seen[lit]!;
+      if (state === 0) seen[lit] = state = msg.indexOf(this.literals[lit]!) !== -1 ? 1 : 2;
+      if (state === 1 && apply(rules[i]!, record, ev)) return true;
     }
     return false;
   }
@@ -68,6 +114,12 @@ class FamilyRules {
     const fields = structuredFields(record);
     if (fields) applyPaths(fields, this.always!, ev);
   }
+}
+
+function pushTo(map: Map<number, CompiledRule[]>, k: number, rule: CompiledRule): void {
+  const list = map.get(k);
+  if (list) list.push(rule);
+  else map.set(k, [rule]);
 }
 
 function applyPaths(fields: Record<string, unknown>, paths: [path: string[], apply: CaptureApplier][], ev: SealEvent): void {

@@ -1,4 +1,4 @@
-import { LEVELS, lineEndFrom, record, skipSpaces, tokenEnd } from './shape-kit.js';
+import { levelAt, lineEndFrom, record, skipSpaces, tokenEnd } from './shape-kit.js';
 import type { ShapeParser } from './shape.js';
 
 /**
@@ -12,7 +12,7 @@ export const rustLog: ShapeParser = (body, ts, zone, dataset) => {
   const lineEnd = lineEndFrom(body, ts.end);
   const levelStart = skipSpaces(body, ts.end);
   const e = tokenEnd(body, levelStart, lineEnd);
-  const level = LEVELS.get(body.slice(levelStart, e));
+  const level = levelAt(body, levelStart, e);
   if (level === undefined) return undefined;
   const arrow = body.indexOf(' > ', e);
   if (arrow === -1 || arrow > lineEnd) return undefined;

@@ -1,5 +1,5 @@
 import { eventFieldsStart, isNameChar, readPairs, spanFields, valueEnd } from './kv-pairs.js';
-import { LEVELS, lineEndFrom, record, skipSpaces, tokenEnd } from './shape-kit.js';
+import { levelAt, lineEndFrom, record, skipSpaces, tokenEnd } from './shape-kit.js';
 import type { ShapeParser } from './shape.js';
 
 /**
@@ -17,7 +17,7 @@ export const rustTracing: ShapeParser = (body, ts, zone, dataset) => {
   const lineEnd = lineEndFrom(body, ts.end);
   const levelStart = skipSpaces(body, ts.end);
   const e = tokenEnd(body, levelStart, lineEnd);
-  const level = LEVELS.get(body.slice(levelStart, e));
+  const level = levelAt(body, levelStart, e);
   if (level === undefined) return undefined;
   let p = skipSpaces(body, e);
   // `ThreadId(23)` (with_thread_ids), tracing's zero-padded `ThreadId(02)` too.

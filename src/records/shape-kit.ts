@@ -15,6 +15,20 @@ export const LEVELS = new Map<string, string>([
   ['FATAL', 'fatal'], ['fatal', 'fatal'],
 ]);
 
+/** LEVELS by the name's length and first character: a level read in place, no slice per line. */
+const LEVELS_AT: [name: string, level: string][][] = [];
+for (const [name, level] of LEVELS) (LEVELS_AT[name.length * 128 + name.charCodeAt(0)] ??= []).push([name, level]);
+
+/** `LEVELS.get(s.slice(from, to))`, without the slice. */
+export function levelAt(s: string, from: number, to: number): string | undefined {
+  const c0 = s.charCodeAt(from);
+  if (!(c0 < 128)) return undefined;
+  const list = LEVELS_AT[(to - from) * 128 + c0];
+  if (list === undefined) return undefined;
+  for (let i = 0; i < list.length; i++) if (s.startsWith(list[i]![0], from)) return list[i]![1];
+  return undefined;
+}
+
 export function record(
   time: number,
   level: string | undefined,
@@ -37,6 +51,14 @@ export function callerColon(s: string, from: number, to: number): number {
     if (c < 48 || c > 57) return -1;
   }
   return colon;
+}
+
+/** `Number(s.slice(from, to))` for a run of digits (as `callerColon` found them), without the slice. */
+export function digitsAt(s: string, from: number, to: number): number {
+  if (to - from > 15) return Number(s.slice(from, to)); // past 2^53 the parse's rounding decides
+  let v = 0;
+  for (let k = from; k < to; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+  return v;
 }
 
 export function skipSpaces(s: string, i: number): number {

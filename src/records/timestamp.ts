@@ -13,6 +13,11 @@ export class TimestampReader {
   zoned = false;
   /** Digits of fraction (3 for ms, 9 for ns). */
   fractionDigits = 0;
+  /** The last date read, and its midnight (UTC) in epoch ms. */
+  private dayYear = -1;
+  private dayMonth = -1;
+  private dayDay = -1;
+  private dayMs = NaN;
 
   read(s: string): boolean {
     this.ms = NaN;
@@ -58,7 +63,14 @@ export class TimestampReader {
       if (this.fractionDigits === 0) return false;
       millis = Math.floor(millis + 1e-6);
     }
-    let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    // Date.UTC's day part once per date (lines of one day share it); the time of day is arithmetic, as Date.UTC does it.
+    if (year !== this.dayYear || month !== this.dayMonth || day !== this.dayDay) {
+      this.dayYear = year;
+      this.dayMonth = month;
+      this.dayDay = day;
+      this.dayMs = Date.UTC(year, month - 1, day);
+    }
+    let ms = this.dayMs + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
     const z = s.charCodeAt(i);
     if (z === 90) {
       i++;

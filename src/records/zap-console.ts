@@ -1,4 +1,4 @@
-import { LEVELS, callerColon, record, skipSpaces, tokenEnd } from './shape-kit.js';
+import { callerColon, digitsAt, levelAt, record, skipSpaces, tokenEnd } from './shape-kit.js';
 import type { ShapeParser } from './shape.js';
 
 /**
@@ -23,7 +23,7 @@ export const zapConsole: ShapeParser = (body, ts, _zone, dataset) => {
     const a = ts.end + 1;
     const b = body.indexOf('\t', a);
     if (b === -1 || b > lineEnd) return undefined;
-    level = LEVELS.get(body.slice(a, b));
+    level = levelAt(body, a, b);
     if (level === undefined) return undefined;
     msgStart = b + 1;
     // Up to two more tab-separated columns: the logger's name (zap omits it
@@ -34,7 +34,7 @@ export const zapConsole: ShapeParser = (body, ts, _zone, dataset) => {
       const colon = callerColon(body, msgStart, c);
       if (colon !== -1) {
         originFile = body.slice(msgStart, colon);
-        originLine = Number(body.slice(colon + 1, c));
+        originLine = digitsAt(body, colon + 1, c);
         msgStart = c + 1;
         break;
       }
@@ -52,7 +52,7 @@ export const zapConsole: ShapeParser = (body, ts, _zone, dataset) => {
   } else {
     let i = skipSpaces(body, ts.end);
     let e = tokenEnd(body, i, lineEnd);
-    level = LEVELS.get(body.slice(i, e));
+    level = levelAt(body, i, e);
     if (level === undefined) return undefined;
     i = skipSpaces(body, e);
     e = tokenEnd(body, i, lineEnd);
@@ -66,7 +66,7 @@ export const zapConsole: ShapeParser = (body, ts, _zone, dataset) => {
       if (colon === -1) return undefined;
     }
     originFile = body.slice(i, colon);
-    originLine = Number(body.slice(colon + 1, e));
+    originLine = digitsAt(body, colon + 1, e);
     msgStart = skipSpaces(body, e);
     if (body.charCodeAt(lineEnd - 1) === 125) {
       const f = body.indexOf(' {"', msgStart);
