@@ -3,7 +3,8 @@ import { SECTORS_INDEX } from '../elasticsearch.js';
 import { cut } from '../errors.js';
 import type { DocumentBatch } from '../documents/document-batch.js';
 import { fromSource, mergeSector, type SectorState } from '../documents/sector-docs.js';
-import { canonical, copySector, sameSector, writeSectorSource } from '../documents/sector-bytes.js';
+import { copySector, keptState, sameSector } from '../documents/sector-state.js';
+import { writeSectorSource } from '../documents/sector-bytes.js';
 import { JsonOut, bytesOf, lit, num, str, worst } from '../documents/json-out.js';
 import { isRetryable } from './retry.js';
 import { pause } from './backoff.js';
@@ -53,7 +54,7 @@ function collect(into: Map<string, SectorState>, owned: Set<SectorState>, p: Sec
   if (d === undefined) into.set(p.id, p);
   else if (owned.has(d)) mergeSector(d, p);
   else {
-    const c = mergeSector(mergeSector({ ...d, tasks: {} }, d), p);
+    const c = mergeSector(copySector(d), p);
     owned.add(c);
     into.set(p.id, c);
   }
@@ -172,7 +173,7 @@ export class SectorsSink {
       // `current` is canonical and is not changed: the merge goes into a copy,
       // written as it is (as the JSON path wrote it) and remembered canonical.
       const merged = current === undefined ? delta : mergeSector(copySector(current), delta);
-      const next = canonical(copySector(merged));
+      const next = keptState(merged);
       if (current !== undefined && sameSector(next, current)) {
         this.remember(id, current, seqNo!, primaryTerm!);
         return;
