@@ -17,10 +17,12 @@ const ROUND_SIZE = 1000;
  * those updates into one write. Acknowledgements wait for it, so it is also
  * the checkpoint's extra lag. One window is written while the next fills:
  * 10,000 rather than 20,000 kept a dense backlog (every line naming one of
- * 20,000 sectors) at 182-188 MiB instead of 202-211, for 23-39% more CPU on
- * it (more writes of the same sectors; BENCHMARKS.md).
+ * 20,000 sectors) at 182-188 MiB instead of 202-211 when remembered sectors
+ * were kept as JSON. Kept as states (issue 12), 15,000 measured 190 MiB and
+ * 340k sector writes for a dense 64 MiB log instead of 450k (20,000: 154k
+ * writes, but 201 MiB; BENCHMARKS.md).
  */
-const WINDOW_SECTORS = 10_000;
+const WINDOW_SECTORS = 15_000;
 const WINDOW_MS = 5000;
 
 /**
