@@ -40,11 +40,27 @@ export interface SectorState {
 
 const SEALING_ACTIONS = new Set(['sector-created', 'sector-state-changed', 'task-started', 'task-finished', 'task-failed', 'message-sent', 'message-landed']);
 
+/** Ids made, per miner: a sealer's lines name the same sectors over and over (bounded: emptied when large). */
+const ids = new Map<number | undefined, Map<number, string>>();
+let idCount = 0;
+
 export function sectorDocId(miner: number | undefined, number: number): string {
-  // join makes one flat string (32 bytes); a template literal makes a
-  // concatenation of two new strings (57 bytes), and the id is kept with every
-  // sector update waiting for its write.
-  return [miner ?? 'unknown', number].join('-');
+  let byNumber = ids.get(miner);
+  if (byNumber === undefined) ids.set(miner, (byNumber = new Map()));
+  let id = byNumber.get(number);
+  if (id === undefined) {
+    if (++idCount > 65_536) {
+      ids.clear();
+      idCount = 1;
+      ids.set(miner, (byNumber = new Map()));
+    }
+    // join makes one flat string (32 bytes); a template literal makes a
+    // concatenation of two new strings (57 bytes), and the id is kept with every
+    // sector update waiting for its write.
+    id = [miner ?? 'unknown', number].join('-');
+    byNumber.set(number, id);
+  }
+  return id;
 }
 
 /** Tasks of a patch that names none: shared, never written to (merges write only into copies). */

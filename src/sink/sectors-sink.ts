@@ -2,7 +2,10 @@ import type { Client } from '@elastic/elasticsearch';
 import { SECTORS_INDEX } from '../elasticsearch.js';
 import { cut } from '../errors.js';
 import type { DocumentBatch } from '../documents/document-batch.js';
-import { fromSource, mergeSector, toSourceJson, type SectorState } from '../documents/sector-docs.js';
+import { fromSource, mergeSector, type SectorState } from '../documents/sector-docs.js';
+import { copySector, keptState, sameSector } from '../documents/sector-state.js';
+import { writeSectorSource } from '../documents/sector-bytes.js';
+import { JsonOut, bytesOf, lit, num, str, worst } from '../documents/json-out.js';
 import { isRetryable } from './retry.js';
 import { pause } from './backoff.js';
 
@@ -14,10 +17,12 @@ const ROUND_SIZE = 1000;
  * those updates into one write. Acknowledgements wait for it, so it is also
  * the checkpoint's extra lag. One window is written while the next fills:
  * 10,000 rather than 20,000 kept a dense backlog (every line naming one of
- * 20,000 sectors) at 182-188 MiB instead of 202-211, for 23-39% more CPU on
- * it (more writes of the same sectors; BENCHMARKS.md).
+ * 20,000 sectors) at 182-188 MiB instead of 202-211 when remembered sectors
+ * were kept as JSON. Kept as states (issue 12), 15,000 measured 190 MiB and
+ * 340k sector writes for a dense 64 MiB log instead of 450k (20,000: 154k
+ * writes, but 201 MiB; BENCHMARKS.md).
  */
-const WINDOW_SECTORS = 10_000;
+const WINDOW_SECTORS = 15_000;
 const WINDOW_MS = 5000;
 
 /**
@@ -28,9 +33,15 @@ const WINDOW_MS = 5000;
  */
 const KNOWN_SECTORS = 20_000;
 
-/** A sector document as this process last saw it in the index. */
+const CREATE = bytesOf(`{"create":{"_index":"${SECTORS_INDEX}","_id":`);
+const INDEX = bytesOf(`{"index":{"_index":"${SECTORS_INDEX}","_id":`);
+const SEQ_NO = bytesOf(',"if_seq_no":');
+const PRIMARY_TERM = bytesOf(',"if_primary_term":');
+const ACTION_END = bytesOf('}}\n');
+
+/** A sector document as this process last saw it in the index: its state, canonical (what `fromSource` reads back). */
 interface Known {
-  json: string;
+  state: SectorState;
   seqNo: number;
   primaryTerm: number;
 }
@@ -45,7 +56,7 @@ function collect(into: Map<string, SectorState>, owned: Set<SectorState>, p: Sec
   if (d === undefined) into.set(p.id, p);
   else if (owned.has(d)) mergeSector(d, p);
   else {
-    const c = mergeSector(mergeSector({ ...d, tasks: {} }, d), p);
+    const c = mergeSector(copySector(d), p);
     owned.add(c);
     into.set(p.id, c);
   }
@@ -154,33 +165,40 @@ export class SectorsSink {
 
   /** One read-merge-write round; returns the ids to try again. */
   private async round(ids: string[], deltas: Map<string, SectorState>): Promise<string[]> {
-    const operations: unknown[] = [];
+    // The request body as bytes, action line and document written here
+    // (sector-bytes.ts): no object tree, no JSON string per document.
+    const out = new JsonOut(64 * 1024);
     const written: string[] = [];
-    const after: string[] = [];
-    // Documents go into the request as JSON strings (the client sends
-    // strings as they are): no object tree per document in flight.
-    // `stored`: the document's JSON as this process wrote it, when it is remembered (what the index holds).
-    const write = (id: string, current: SectorState | undefined, seqNo?: number, primaryTerm?: number, stored?: string): void => {
+    const after: SectorState[] = [];
+    const write = (id: string, current: SectorState | undefined, seqNo?: number, primaryTerm?: number): void => {
       const delta = deltas.get(id)!;
-      if (current === undefined) {
-        operations.push({ create: { _index: SECTORS_INDEX, _id: id } }, toSourceJson(delta));
-      } else {
-        const before = stored ?? toSourceJson(current);
-        const json = toSourceJson(mergeSector(current, delta));
-        if (json === before) {
-          this.remember(id, before, seqNo!, primaryTerm!);
-          return;
-        }
-        operations.push({ index: { _index: SECTORS_INDEX, _id: id, if_seq_no: seqNo, if_primary_term: primaryTerm } }, json);
+      // `current` is canonical and is not changed: the merge goes into a copy,
+      // written as it is (as the JSON path wrote it) and remembered canonical.
+      const merged = current === undefined ? delta : mergeSector(copySector(current), delta);
+      const next = keptState(merged);
+      if (current !== undefined && sameSector(next, current)) {
+        this.remember(id, current, seqNo!, primaryTerm!);
+        return;
       }
+      out.room(worst(id.length) + 96);
+      let p = lit(out.buf, out.pos, current === undefined ? CREATE : INDEX);
+      p = str(out.buf, p, id);
+      if (current !== undefined && seqNo !== undefined && primaryTerm !== undefined) {
+        p = num(out.buf, lit(out.buf, p, SEQ_NO), seqNo!);
+        p = num(out.buf, lit(out.buf, p, PRIMARY_TERM), primaryTerm!);
+      }
+      out.pos = lit(out.buf, p, ACTION_END);
+      writeSectorSource(out, merged);
+      out.room(1);
+      out.buf[out.pos++] = 10;
       written.push(id);
-      after.push(operations[operations.length - 1] as string);
+      after.push(next);
     };
     const unknown: string[] = [];
     for (const id of ids) {
       const k = this.known.get(id);
       if (k === undefined) unknown.push(id);
-      else write(id, fromSource(id, JSON.parse(k.json)), k.seqNo, k.primaryTerm, k.json);
+      else write(id, k.state, k.seqNo, k.primaryTerm);
     }
     if (unknown.length > 0) {
       const got = await this.client.mget<Record<string, unknown>>({ index: SECTORS_INDEX, ids: unknown, realtime: true, filter_path: 'docs._id,docs.found,docs._seq_no,docs._primary_term,docs._source' });
@@ -189,8 +207,10 @@ export class SectorsSink {
         else write(doc._id, undefined);
       }
     }
-    if (operations.length === 0) return [];
-    const res = await this.client.bulk({ operations, refresh: false, filter_path: 'items.*.status,items.*.error,items.*._seq_no,items.*._primary_term' });
+    if (written.length === 0) return [];
+    // The prebuilt body through the client's own `bulk`, as the events go (README: why not `helpers.bulk`).
+    const body = out.buf.subarray(0, out.pos);
+    const res = await this.client.bulk({ body, refresh: false, filter_path: 'items.*.status,items.*.error,items.*._seq_no,items.*._primary_term' } as unknown as Parameters<Client['bulk']>[0]);
     const again: string[] = [];
     res.items.forEach((item, i) => {
       const r = item.index ?? item.create!;
@@ -214,9 +234,9 @@ export class SectorsSink {
     return again;
   }
 
-  private remember(id: string, json: string, seqNo: number, primaryTerm: number): void {
+  private remember(id: string, state: SectorState, seqNo: number, primaryTerm: number): void {
     this.known.delete(id);
-    this.known.set(id, { json, seqNo, primaryTerm });
+    this.known.set(id, { state, seqNo, primaryTerm });
     if (this.known.size > KNOWN_SECTORS) this.known.delete(this.known.keys().next().value!);
   }
 }
