@@ -8,7 +8,7 @@
  *      CPU seconds per GiB of log.
  *   4. with --peers: the peer shippers installed here (syslog-ng, rsyslog, Fluent Bit) on the
  *      same corpus into the same Elasticsearch, printed beside sealtrail (peers.ts).
- * Flags: --size SIZE (corpus), --e2e-size SIZE (default 256MiB), --no-parse, --no-es, --es URL,
+ * Flags (`--help` lists them): --size SIZE (corpus), --e2e-size SIZE (default 256MiB), --no-parse, --no-es, --es URL,
  *   --peers, --peer NAME (only that peer; repeatable), --no-ceiling (skip the plain _bulk loops).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { startLocalElasticsearch } from '../lib/local-elasticsearch.js';
 import { measurePeers, peerTable } from './peers.js';
 
@@ -25,13 +26,47 @@ const CLI = join(REPO, 'build/src/cli/main.js');
 const MEASURE = join(REPO, 'build/scripts/bench/measure-parse.js');
 const GEN = join(REPO, 'build/scripts/bench/generate-corpus.js');
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt?: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const size = opt('--size', '1GiB')!;
-const e2eSize = opt('--e2e-size', '256MiB')!;
+function flagsOf() {
+  try {
+    return parseArgs({
+      options: {
+        size: { type: 'string', default: '1GiB' },
+        'e2e-size': { type: 'string', default: '256MiB' },
+        'no-parse': { type: 'boolean' },
+        'no-es': { type: 'boolean' },
+        es: { type: 'string' },
+        peers: { type: 'boolean' },
+        peer: { type: 'string', multiple: true },
+        'no-ceiling': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message} (see npm run bench -- --help)\n`);
+    process.exit(2);
+  }
+}
+const flags = flagsOf();
+if (flags.help) {
+  process.stdout.write(`usage: npm run bench -- [--size 1GiB] [--e2e-size 256MiB] [--no-parse] [--no-es] [--es URL]
+                        [--peers] [--peer NAME ...] [--no-ceiling]
+
+Prints figures, asserts nothing:
+  1. generates the corpus in bench-data/corpus (--size, default 1GiB; kept when up to date)
+  2. parse throughput against plain line splitting (measure-parse --all)        --no-parse skips it
+  3. end to end: the first --e2e-size of the corpus through \`sealtrail run --once\` into
+     Elasticsearch (--es URL, else $ES_URL, else a local node started for the run),
+     against plain concurrent _bulk loops of the same documents                  --no-es skips it
+     (--no-ceiling skips the plain loops): docs/s, their ratio, CPU-s per GiB, peak RSS
+  4. --peers: syslog-ng, rsyslog and Fluent Bit, whichever is installed, on the same slice into
+     the same Elasticsearch (--peer NAME: only that one); README "Peers" says how to install them
+Every measurement prints the 1-minute load average at its start and end.
+`);
+  process.exit(0);
+}
+const size = flags.size!;
+const e2eSize = flags['e2e-size']!;
 
 function run(cmd: string, argv: string[]): void {
   const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: REPO });
@@ -119,12 +154,12 @@ async function plainBulk(url: string, docsFile: string, batchDocs: number, concu
 
 async function main(): Promise<void> {
   const corpus = join(REPO, 'bench-data/corpus');
-  if (!args.includes('--no-parse')) {
+  if (!flags['no-parse']) {
     run(process.execPath, [GEN, '--out', corpus, '--size', size]);
     console.log('\n== parse throughput ==');
     run(process.execPath, [MEASURE, '--corpus', corpus, '--all']);
   }
-  if (args.includes('--no-es')) return;
+  if (flags['no-es']) return;
 
   console.log('\n== end to end ==');
   const slice = join(REPO, 'bench-data/e2e');
@@ -132,7 +167,7 @@ async function main(): Promise<void> {
   const files = readdirSync(slice).filter((f) => f.endsWith('.log')).map((f) => join(slice, f));
   const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
   let es: Awaited<ReturnType<typeof startLocalElasticsearch>> | undefined;
-  let url = opt('--es', process.env.ES_URL);
+  let url = flags.es ?? process.env.ES_URL;
   if (!url) {
     es = await startLocalElasticsearch({ heapMb: 2048 });
     url = es.url;
@@ -162,7 +197,7 @@ async function main(): Promise<void> {
     const sealtrailRate = docs / u.wall;
 
     let best = { docs: 0, wall: Infinity, batch: 0, conc: 0 };
-    for (const [batch, conc] of args.includes('--no-ceiling') ? [] : ([[2000, 2], [5000, 2], [5000, 4]] as const)) {
+    for (const [batch, conc] of flags['no-ceiling'] ? [] : ([[2000, 2], [5000, 2], [5000, 4]] as const)) {
       await esDelete(url);
       spawnSync(process.execPath, [CLI, 'setup', '--es', url], { cwd: REPO });
       const r = await plainBulk(url, docsFile, batch, conc);
@@ -181,9 +216,9 @@ async function main(): Promise<void> {
       `load average (1 min)       ${load0} at the start of run --once, ${load1} at its end`,
     ];
     console.log(lines.join('\n'));
-    if (args.includes('--peers')) {
+    if (flags.peers) {
       console.log('\n== peers, same corpus, same Elasticsearch ==');
-      const only = args.flatMap((a, i) => (a === '--peer' && args[i + 1] ? [args[i + 1]!] : []));
+      const only = flags.peer ?? [];
       const peers = await measurePeers(url, slice, files, { stallSeconds: 60, maxSeconds: 1800, only: only.length ? only : undefined });
       const me = { name: 'sealtrail run --once', docs, cpu: u.cpu, wall: u.wall, peakRssMiB: u.maxRssMiB, load: [load0, load1] as [number, number], note: '' };
       const table = [`expected entries (peers) ${peers.expected}; sealtrail's documents are its events`, ...peerTable(bytes, [me, ...peers.rows])];
