@@ -57,24 +57,6 @@ export function docPair(d: SinkDoc): Buffer {
   return out;
 }
 
-/**
- * Buffers requests are built in, lent again once a request is answered:
- * a fresh body per request was external memory, which V8 counts against
- * the old generation (a full collection every few MiB under `run`'s limit).
- */
-export class BodyPool {
-  private readonly spare: Buffer[] = [];
-  constructor(readonly size: number, private readonly keep = 4) {}
-
-  take(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafe(this.size);
-  }
-
-  give(b: Buffer): void {
-    if (b.length >= this.size && b.length <= 4 * this.size && this.spare.length < this.keep) this.spare.push(b);
-  }
-}
-
 interface Item {
   status?: number;
   error?: unknown;

@@ -6,7 +6,8 @@ import { pause } from './backoff.js';
 import type { BulkLines, SinkDoc } from '../documents/document-batch.js';
 import type { DeadLetter } from './dead-letter.js';
 import { isRetryable } from './retry.js';
-import { BodyPool, body, compact, docPair, pairAt, pairBytes, pairCount, slice, sortItems, type Pairs } from './bulk-body.js';
+import { body, compact, docPair, pairAt, pairBytes, pairCount, slice, sortItems, type Pairs } from './bulk-body.js';
+import { RequestBuilder, type Request } from './request-builder.js';
 
 export type { SinkDoc } from '../documents/document-batch.js';
 
@@ -16,11 +17,6 @@ export interface SinkBatch {
   docs?: readonly SinkDoc[];
   bytes: number;
   ack: () => void;
-}
-
-/** One request body being built or sent: its pairs and the indices they go to. */
-interface Request extends Pairs {
-  indices: string[];
 }
 
 export interface BulkSinkOptions<B extends SinkBatch> {
@@ -84,12 +80,9 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
   private readonly abort = new AbortController();
   private pending: B[] = [];
   private pendingBytes = 0;
-  /** The request the next documents are copied into, those full already, and documents too large for any. */
-  private fill: Request;
-  private fillBytes = 0;
-  private sealed: Request[] = [];
+  /** The requests the waiting documents are copied into, and those too large for any. */
+  private readonly requests: RequestBuilder;
   private tooLargeLetters: DeadLetter[] = [];
-  private readonly pool: BodyPool;
   private timer: NodeJS.Timeout | undefined;
   private inFlightBytes = 0;
   private waiters: (() => void)[] = [];
@@ -113,8 +106,9 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     this.maxInFlightBytes = opts.maxInFlightBytes ?? 2 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
     this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));
-    this.pool = new BodyPool(Math.min(this.maxRequestBytes, Math.max(1024 * 1024, 2 * this.flushBytes)));
-    this.fill = this.newRequest();
+    this.requests = new RequestBuilder(this.maxRequestBytes, Math.max(1024 * 1024, 2 * this.flushBytes), (d, size) =>
+      this.tooLargeLetters.push(this.tooLarge(d, size, `a request may be at most ${this.maxRequestBytes} bytes`)),
+    );
   }
 
   get signal(): AbortSignal {
@@ -130,12 +124,12 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     if (this.failure) throw this.failure;
     // The documents are copied into the request they go in now, so the batch holds no bytes while it waits.
     if (batch.lines) {
-      this.append(batch.lines, batch.lines.indices);
+      this.requests.append(batch.lines, batch.lines.indices);
       batch.lines.release();
     } else {
       for (const d of batch.docs ?? []) {
         const pair = docPair(d);
-        this.append({ buf: pair, starts: [0, pair.length] }, [d.index]);
+        this.requests.append({ buf: pair, starts: [0, pair.length] }, [d.index]);
       }
     }
     this.pending.push(batch);
@@ -156,12 +150,10 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     if (this.pending.length === 0) return;
     const batches = this.pending;
     const bytes = this.pendingBytes;
-    this.seal();
-    const requests = this.sealed;
+    const requests = this.requests.take();
     const tooLarge = this.tooLargeLetters;
     this.pending = [];
     this.pendingBytes = 0;
-    this.sealed = [];
     this.tooLargeLetters = [];
     void this.queue.add(async () => {
       try {
@@ -197,63 +189,11 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     this.failure ??= err instanceof Error ? err : new Error(String(err));
   }
 
-  /** Copies pairs into the request being built; one that would outgrow `maxRequestBytes` is sealed first. */
-  private append(v: Pairs, indices: readonly string[]): void {
-    const n = pairCount(v);
-    let run = -1; // the first pair not copied yet
-    for (let i = 0; i < n; i++) {
-      const size = v.starts[i + 1]! - v.starts[i]!;
-      if (size > this.maxRequestBytes) {
-        if (run >= 0) this.copy(v, run, i, indices);
-        run = -1;
-        this.tooLargeLetters.push(this.tooLarge(pairAt(v, i), size, `a request may be at most ${this.maxRequestBytes} bytes`));
-        continue;
-      }
-      const waiting = run >= 0 ? v.starts[i]! - v.starts[run]! : 0;
-      if (this.fillBytes + waiting + size > this.maxRequestBytes) {
-        if (run >= 0) this.copy(v, run, i, indices);
-        run = -1;
-        this.seal();
-      }
-      if (run < 0) run = i;
-    }
-    if (run >= 0) this.copy(v, run, n, indices);
-  }
-
-  /** Pairs `from` to `to` (exclusive) of `v`, one copy, at the end of the request being built. */
-  private copy(v: Pairs, from: number, to: number, indices: readonly string[]): void {
-    const f = this.fill;
-    const s0 = v.starts[from]!;
-    const size = v.starts[to]! - s0;
-    if (this.fillBytes + size > f.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.min(this.maxRequestBytes, Math.max(2 * f.buf.length, this.fillBytes + size)));
-      f.buf.copy(bigger, 0, 0, this.fillBytes);
-      f.buf = bigger;
-    }
-    v.buf.copy(f.buf, this.fillBytes, s0, s0 + size);
-    const shift = this.fillBytes - s0;
-    for (let i = from; i < to; i++) f.starts.push(v.starts[i]! + shift);
-    this.fillBytes += size;
-    for (const x of indices) if (!f.indices.includes(x)) f.indices.push(x);
-  }
-
-  private seal(): void {
-    if (this.fill.starts.length === 0) return;
-    this.fill.starts.push(this.fillBytes);
-    this.sealed.push(this.fill);
-    this.fill = this.newRequest();
-    this.fillBytes = 0;
-  }
-
-  private newRequest(): Request {
-    return { buf: this.pool.take(), starts: [], indices: [] };
-  }
-
   private async send(requests: Request[], tooLarge: DeadLetter[], batches: B[]): Promise<void> {
     // Requests of at most maxRequestBytes, in order; documents too large for any go to the dead letters.
     for (const r of requests) {
       await this.index(r, r.indices);
-      this.pool.give(r.buf);
+      this.requests.lend(r.buf);
     }
     await this.deadLetter(tooLarge);
     await this.onIndexed(batches);
