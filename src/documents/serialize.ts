@@ -193,6 +193,11 @@ export class DocumentWriter {
     return o.buf.subarray(from, o.pos);
   }
 
+  /** The document written at `o.pos` of a buffer the caller owns (`run`: the batch's bulk lines). */
+  writeTo(ev: SealEvent, o: JsonOut): void {
+    writerFor(ev)(ev, o, this.iso, this.memo);
+  }
+
   /** Many events as NDJSON bytes, written straight into one buffer. */
   toNdjsonBuffer(events: readonly SealEvent[]): Buffer {
     const o = new JsonOut(Math.max(64 * 1024, events.length * 1024));

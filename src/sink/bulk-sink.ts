@@ -3,16 +3,18 @@ import { errors } from '@elastic/elasticsearch';
 import PQueue from 'p-queue';
 import { SealtrailError } from '../errors.js';
 import { pause } from './backoff.js';
-import type { SinkDoc } from '../documents/document-batch.js';
+import type { BulkLines, SinkDoc } from '../documents/document-batch.js';
 import type { DeadLetter } from './dead-letter.js';
 import { isRetryable } from './retry.js';
-import { bulkBody, sortItems, text } from './bulk-body.js';
+import { body, compact, docPair, pairAt, pairBytes, pairCount, slice, sortItems, type Pairs } from './bulk-body.js';
+import { RequestBuilder, type Request } from './request-builder.js';
 
 export type { SinkDoc } from '../documents/document-batch.js';
 
-/** What the bulk sink takes: documents, their size, and what to call once they are all written. */
+/** What the bulk sink takes: documents (as bulk lines, or objects), their size, and what to call once they are all written. */
 export interface SinkBatch {
-  docs: SinkDoc[];
+  lines?: BulkLines;
+  docs?: readonly SinkDoc[];
   bytes: number;
   ack: () => void;
 }
@@ -78,6 +80,9 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
   private readonly abort = new AbortController();
   private pending: B[] = [];
   private pendingBytes = 0;
+  /** The requests the waiting documents are copied into, and those too large for any. */
+  private readonly requests: RequestBuilder;
+  private tooLargeLetters: DeadLetter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlightBytes = 0;
   private waiters: (() => void)[] = [];
@@ -101,6 +106,9 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     this.maxInFlightBytes = opts.maxInFlightBytes ?? 2 * 1024 * 1024;
     this.queue = new PQueue({ concurrency: opts.concurrency ?? 2 });
     this.log = opts.log ?? ((line) => process.stderr.write(line + '\n'));
+    this.requests = new RequestBuilder(this.maxRequestBytes, Math.max(1024 * 1024, 2 * this.flushBytes), (d, size) =>
+      this.tooLargeLetters.push(this.tooLarge(d, size, `a request may be at most ${this.maxRequestBytes} bytes`)),
+    );
   }
 
   get signal(): AbortSignal {
@@ -114,6 +122,16 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
 
   async write(batch: B): Promise<void> {
     if (this.failure) throw this.failure;
+    // The documents are copied into the request they go in now, so the batch holds no bytes while it waits.
+    if (batch.lines) {
+      this.requests.append(batch.lines, batch.lines.indices);
+      batch.lines.release();
+    } else {
+      for (const d of batch.docs ?? []) {
+        const pair = docPair(d);
+        this.requests.append({ buf: pair, starts: [0, pair.length] }, [d.index]);
+      }
+    }
     this.pending.push(batch);
     this.pendingBytes += batch.bytes;
     this.inFlightBytes += batch.bytes;
@@ -132,11 +150,14 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     if (this.pending.length === 0) return;
     const batches = this.pending;
     const bytes = this.pendingBytes;
+    const requests = this.requests.take();
+    const tooLarge = this.tooLargeLetters;
     this.pending = [];
     this.pendingBytes = 0;
+    this.tooLargeLetters = [];
     void this.queue.add(async () => {
       try {
-        await this.send(batches);
+        await this.send(requests, tooLarge, batches);
       } catch (err) {
         this.fail(err);
       } finally {
@@ -168,68 +189,53 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     this.failure ??= err instanceof Error ? err : new Error(String(err));
   }
 
-  private async send(batches: B[]): Promise<void> {
-    // Requests of at most maxRequestBytes, in order; a document too large for any goes to the dead letters.
-    let docs: SinkDoc[] = [];
-    let bytes = 0;
-    const tooLarge: DeadLetter[] = [];
-    for (const b of batches) {
-      for (const d of b.docs) {
-        const size = requestBytes(d);
-        if (size > this.maxRequestBytes) {
-          tooLarge.push(this.tooLarge(d, size, `a request may be at most ${this.maxRequestBytes} bytes`));
-          continue;
-        }
-        if (bytes + size > this.maxRequestBytes) {
-          await this.index(docs);
-          docs = [];
-          bytes = 0;
-        }
-        docs.push(d);
-        bytes += size;
-      }
+  private async send(requests: Request[], tooLarge: DeadLetter[], batches: B[]): Promise<void> {
+    // Requests of at most maxRequestBytes, in order; documents too large for any go to the dead letters.
+    for (const r of requests) {
+      await this.index(r, r.indices);
+      this.requests.lend(r.buf);
     }
-    if (docs.length > 0) await this.index(docs);
     await this.deadLetter(tooLarge);
     await this.onIndexed(batches);
   }
 
-  private async index(docs: SinkDoc[]): Promise<void> {
-    let todo = docs;
-    for (let attempt = 0; todo.length > 0; attempt++) {
+  private async index(pairs: Pairs, indices: readonly string[]): Promise<void> {
+    let todo = pairs;
+    for (let attempt = 0; pairCount(todo) > 0; attempt++) {
       if (this.abort.signal.aborted) throw new Error('sink closed');
+      const count = pairCount(todo);
       if (attempt > 0) {
-        this.counters.retried += todo.length;
+        this.counters.retried += count;
         await pause(attempt - 1, this.abort.signal);
       }
-      const retry: SinkDoc[] = [];
+      const retry: number[] = [];
       const dead: DeadLetter[] = [];
       try {
         this.counters.requests++;
         // The prebuilt body through the client's own `bulk` (README: why not `helpers.bulk`).
-        const res = await this.client.bulk({ body: bulkBody(todo), filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0]);
-        const successful = res.errors ? sortItems(res.items ?? [], todo, retry, dead) : todo.length;
+        const res = await this.client.bulk({ body: body(todo), filter_path: 'errors,items.*.status,items.*.error' } as unknown as Parameters<Client['bulk']>[0]);
+        const successful = res.errors ? sortItems(res.items ?? [], todo, retry, dead) : count;
         this.counters.shipped += successful;
-        for (const d of todo) this.indices.add(d.index);
+        for (const x of indices) this.indices.add(x);
         if (this.outage) {
           this.outage = false;
           this.log('elasticsearch is back; shipping resumed');
         }
       } catch (err) {
         const status = err instanceof errors.ResponseError ? err.statusCode : undefined;
-        if (todo.length > 1 && (status === 413 || (status === 429 && this.bodyBytes(todo) > this.flushBytes))) {
+        if (count > 1 && (status === 413 || (status === 429 && pairBytes(todo) > this.flushBytes))) {
           // Too large for http.max_content_length (413), or a large body the
           // node's indexing pressure refuses (429): the same body could be
           // refused forever, so halve it and go on. A 429 on a request of
           // the usual size is Elasticsearch busy: retried as it is.
           if (status === 429) await pause(0, this.abort.signal);
-          const half = todo.length >> 1;
-          await this.index(todo.slice(0, half));
-          await this.index(todo.slice(half));
+          const half = count >> 1;
+          await this.index(slice(todo, 0, half), indices);
+          await this.index(slice(todo, half, count), indices);
           return;
         }
         if (status === 413) {
-          await this.deadLetter([this.tooLarge(todo[0]!, requestBytes(todo[0]!), 'Elasticsearch refused it as too large (http.max_content_length)')]);
+          await this.deadLetter([this.tooLarge(pairAt(todo, 0), pairBytes(todo), 'Elasticsearch refused it as too large (http.max_content_length)')]);
           return;
         }
         if (!isRetryable(err)) {
@@ -237,26 +243,19 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
         }
         if (!this.outage) {
           this.outage = true;
-          this.log(`elasticsearch unavailable (${(err as Error).message.split('\n')[0]}); holding ${todo.length} documents and retrying`);
+          this.log(`elasticsearch unavailable (${(err as Error).message.split('\n')[0]}); holding ${count} documents and retrying`);
         }
-        todo = todo.slice();
         continue;
       }
       await this.deadLetter(dead);
-      todo = retry;
+      todo = retry.length === count ? todo : compact(todo, retry);
     }
   }
 
-  private bodyBytes(docs: SinkDoc[]): number {
-    let n = 0;
-    for (const d of docs) n += requestBytes(d);
-    return n;
-  }
-
-  private tooLarge(d: SinkDoc, size: number, why: string): DeadLetter {
+  private tooLarge(d: { index: string; id: string; document: string }, size: number, why: string): DeadLetter {
     const reason = `document too large: its bulk request would be ${size} bytes; ${why}`;
     this.log(`${d.index}/${d.id}: ${reason}; dead-lettered`);
-    return { index: d.index, id: d.id, status: 413, reason: { type: 'document_too_large', reason }, document: text(d) };
+    return { index: d.index, id: d.id, status: 413, reason: { type: 'document_too_large', reason }, document: d.document };
   }
 
   private async deadLetter(letters: DeadLetter[]): Promise<void> {
@@ -264,9 +263,4 @@ export class BulkSink<B extends SinkBatch = SinkBatch> {
     await this.onDrop(letters);
     this.counters.deadLettered += letters.length;
   }
-}
-
-/** Bytes a document takes in a bulk body: `{"index":{"_index":…,"_id":…}}\n` and its source line. */
-function requestBytes(d: SinkDoc): number {
-  return (d.bytes ?? Buffer.byteLength(d.json)) + d.index.length + d.id.length + 34;
 }
