@@ -1,4 +1,5 @@
 import { EVENTS_INDEX_BASE } from '../index-names.js';
+import { BufferPool } from './buffer-pool.js';
 import type { SealEvent } from '../model.js';
 import { MonthlyIndex } from './event-id.js';
 import { JsonOut, bytesOf, lit, plain } from './json-out.js';
@@ -45,23 +46,13 @@ export interface DocumentBatch {
 
 const monthly = new MonthlyIndex(EVENTS_INDEX_BASE);
 
-/**
- * Buffers batches are written into, lent again once the sink has copied a
- * batch out: allocating a fresh one per batch was external memory that V8
- * counts against the old generation, and so a full collection every few
- * MiB of log under `run`'s heap limit (BENCHMARKS.md, issue 12 session 7).
- */
-const BATCH_BUFFER = 512 * 1024;
-const spare: Buffer[] = [];
+/** Buffers batches are written into, lent again once the sink has copied a batch out. */
+const pool = new BufferPool(512 * 1024);
 
 function take(): JsonOut {
   const o = new JsonOut(0);
-  o.buf = spare.pop() ?? Buffer.allocUnsafe(BATCH_BUFFER);
+  o.buf = pool.take();
   return o;
-}
-
-function lend(buf: Buffer): void {
-  if (buf.length >= BATCH_BUFFER && buf.length <= 4 * BATCH_BUFFER && spare.length < 4) spare.push(buf);
 }
 
 /** `{"index":{"_index":"NAME","_id":"` for the index names seen (a few: one per month). */
@@ -113,7 +104,7 @@ export function toDocumentBatch(events: readonly SealEvent[], writer: DocumentWr
     release() {
       const b = this.buf;
       this.buf = Buffer.alloc(0);
-      if (b.length > 0) lend(b);
+      if (b.length > 0) pool.give(b);
     },
   };
   return { lines, sectors, bytes, ack };

@@ -160,37 +160,16 @@ function writerFor(ev: SealEvent): Serialiser {
   return w;
 }
 
-/** Documents written into slabs this large; each document is a view of its slab. */
-const SLAB = 256 * 1024;
-
 /** Event → the JSON document `parse` prints and `run` indexes, as UTF-8 bytes. */
 export class DocumentWriter {
   private readonly iso = new IsoBytes();
   private readonly memo: Memo = Object.fromEntries([...REPEATING].map((k) => [k, new LastValue()]));
-  private slab = new JsonOut(SLAB);
 
-  /** The document as a string (tests, dead letters); `toBytes` is what ships. */
+  /** The document as a string (tests); what ships is written by `writeTo` or `toNdjsonBuffer`. */
   toJson(ev: SealEvent): string {
-    return this.toBytes(ev).toString('utf8');
-  }
-
-  /**
-   * The document's bytes: a view of a slab shared with the documents written
-   * before it (no copy per document); a full slab is left to them and a new
-   * one started.
-   */
-  toBytes(ev: SealEvent): Buffer {
-    let o = this.slab;
-    if (o.pos > SLAB - 16 * 1024) o = this.slab = new JsonOut(SLAB);
-    const from = o.pos;
-    writerFor(ev)(ev, o, this.iso, this.memo);
-    if (o.buf.length > SLAB && from > 0) {
-      // It outgrew the slab (a large entry): the slab was copied, so start afresh after it.
-      const doc = o.buf.subarray(from, o.pos);
-      this.slab = new JsonOut(SLAB);
-      return doc;
-    }
-    return o.buf.subarray(from, o.pos);
+    const o = new JsonOut(4 * 1024);
+    this.writeTo(ev, o);
+    return o.buf.toString('utf8', 0, o.pos);
   }
 
   /** The document written at `o.pos` of a buffer the caller owns (`run`: the batch's bulk lines). */

@@ -1,3 +1,4 @@
+import { BufferPool } from '../documents/buffer-pool.js';
 import { pairAt, pairCount, type Pairs } from './bulk-body.js';
 
 /** One request body being built or sent: its pairs and the indices they go to. */
@@ -9,23 +10,21 @@ export interface Request extends Pairs {
  * Builds `_bulk` request bodies as documents arrive: each batch's pairs
  * copied (a run at a time) to the end of the request being filled; a pair
  * that would take it over `maxBytes` seals it first, and one larger than
- * `maxBytes` alone goes to `tooLarge`. Bodies are buffers lent again once
- * their request is answered: a fresh body per request was external memory,
- * which V8 counts against the old generation (a full collection every few
- * MiB of log under `run`'s heap limit; BENCHMARKS.md).
+ * `maxBytes` alone goes to `tooLarge`. Bodies come from a `BufferPool` and
+ * go back to it once their request is answered.
  */
 export class RequestBuilder {
   private fill: Request;
   private fillBytes = 0;
   private sealed: Request[] = [];
-  private readonly spare: Buffer[] = [];
+  private readonly pool: BufferPool;
 
   constructor(
     private readonly maxBytes: number,
-    private readonly bufferBytes: number,
+    bufferBytes: number,
     private readonly tooLarge: (d: { index: string; id: string; document: string }, size: number) => void,
   ) {
-    this.bufferBytes = Math.min(maxBytes, bufferBytes);
+    this.pool = new BufferPool(Math.min(maxBytes, bufferBytes));
     this.fill = this.fresh();
   }
 
@@ -61,7 +60,7 @@ export class RequestBuilder {
 
   /** A body whose request is answered, for the next. */
   lend(b: Buffer): void {
-    if (b.length >= this.bufferBytes && b.length <= 4 * this.bufferBytes && this.spare.length < 4) this.spare.push(b);
+    this.pool.give(b);
   }
 
   /** Pairs `from` to `to` (exclusive) of `v`, one copy, at the end of the request being filled. */
@@ -90,6 +89,6 @@ export class RequestBuilder {
   }
 
   private fresh(): Request {
-    return { buf: this.spare.pop() ?? Buffer.allocUnsafe(this.bufferBytes), starts: [], indices: [] };
+    return { buf: this.pool.take(), starts: [], indices: [] };
   }
 }
