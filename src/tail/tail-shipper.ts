@@ -2,6 +2,7 @@ import type { Registry } from '../checkpoints/registry.js';
 import { toDocumentBatch } from '../documents/document-batch.js';
 import { SinkFailed } from '../errors.js';
 import type { EventBatch, FlowContext } from '../flow-context.js';
+import type { SealEvent } from '../model.js';
 import { drainWithin, type Sink } from '../sink/event-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import type { HealthSnapshot } from './health.js';
@@ -14,6 +15,10 @@ import type { ShipStats } from './ship-stats.js';
 import type { ReadVerdict, ReaderEnv, Stream, TailOptions } from './tail-types.js';
 
 export type { TailInput, TailOptions } from './tail-types.js';
+
+const DONE = Promise.resolve();
+const NO_EVENTS = Object.freeze([]) as unknown as SealEvent[];
+const sinkFailed = (err: unknown): Promise<never> => Promise.reject(new SinkFailed(err));
 
 /** With more files open than this, quiet ones are closed sooner: each holds a descriptor and a flow. */
 const MANY_OPEN_FILES = 256;
@@ -290,17 +295,26 @@ export class TailShipper {
     }
   }
 
-  private async ship(s: Stream, batch: EventBatch): Promise<void> {
+  /**
+   * A batch's events become documents at once; only the documents wait for
+   * room in the sink. While Elasticsearch sets the pace (a backlog), every
+   * write waits, and events held across that wait (1–2 KiB of objects each,
+   * a chunk's worth per reader) outlive two scavenges: promoted, they grew
+   * the old generation and its mark-compacts (BENCHMARKS.md, session 7).
+   */
+  private ship(s: Stream, batch: EventBatch): Promise<void> {
     const ticket = s.tracker.add(batch.resumeAt);
-    if (batch.events.length === 0) {
+    const events = batch.events;
+    if (events.length === 0) {
       s.tracker.ack(ticket);
-      return;
+      return DONE;
     }
-    this.stats.count(batch.events);
+    batch.events = NO_EVENTS; // whoever still holds the batch does not hold its events
+    this.stats.count(events);
     try {
-      await this.sink.write(toDocumentBatch(batch.events, s.writer, () => s.tracker.ack(ticket)));
+      return this.sink.write(toDocumentBatch(events, s.writer, () => s.tracker.ack(ticket))).catch(sinkFailed);
     } catch (err) {
-      throw new SinkFailed(err);
+      return sinkFailed(err);
     }
   }
 
