@@ -19,7 +19,6 @@ export type { TailInput, TailOptions } from './tail-types.js';
 const DONE = Promise.resolve();
 const NO_EVENTS = Object.freeze([]) as unknown as SealEvent[];
 const sinkFailed = (err: unknown): Promise<never> => Promise.reject(new SinkFailed(err));
-
 /** With more files open than this, quiet ones are closed sooner: each holds a descriptor and a flow. */
 const MANY_OPEN_FILES = 256;
 /** Every this many rescans, every known path is looked at again, whatever the watcher said. */
@@ -295,13 +294,7 @@ export class TailShipper {
     }
   }
 
-  /**
-   * A batch's events become documents at once; only the documents wait for
-   * room in the sink. While Elasticsearch sets the pace (a backlog), every
-   * write waits, and events held across that wait (1–2 KiB of objects each,
-   * a chunk's worth per reader) outlive two scavenges: promoted, they grew
-   * the old generation and its mark-compacts (BENCHMARKS.md, session 7).
-   */
+  /** Events become documents at once: only documents wait for room in the sink, not the events (test/tail-memory.test.ts). */
   private ship(s: Stream, batch: EventBatch): Promise<void> {
     const ticket = s.tracker.add(batch.resumeAt);
     const events = batch.events;
