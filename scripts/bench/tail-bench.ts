@@ -15,9 +15,12 @@
  *     so runs on one node compare; --node-arg ARG (repeatable): a flag for node itself
  *     (e.g. --heapsnapshot-signal=SIGUSR2, --trace-gc); --rss-every S: print RSS and
  *     lag every S seconds during the backlog; --shipper-out FILE: the shipper's stdout.
+ *   --corpus DIR: copy the *.log files of DIR as the backlog instead of generating one
+ *     (e.g. /work/main/bench-data/tail, the 1 GiB backlog; nothing is regenerated);
+ *   --cli FILE: the sealtrail build to run (default this one), to compare builds on one node.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +28,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalElasticsearch } from '../lib/local-elasticsearch.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = join(REPO, 'build/src/cli/main.js');
 const args = process.argv.slice(2);
 const opt = (name: string, dflt?: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const CLI = resolve(opt('--cli', join(REPO, 'build/src/cli/main.js'))!);
 const TICK = 100; // clock ticks per second on Linux
 
 function procStat(pid: number): { cpuS: number; rssMiB: number; hwmMiB: number } {
@@ -39,10 +42,14 @@ function procStat(pid: number): { cpuS: number; rssMiB: number; hwmMiB: number }
   return { cpuS, rssMiB: kb('VmRSS'), hwmMiB: kb('VmHWM') };
 }
 
-async function metric(port: number, name: string): Promise<number> {
+/** One scrape: the value of each name (summed over its labels; sealtrail_events_total is by action). */
+async function scrape(port: number, names: string[]): Promise<number[]> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
+  return names.map((name) => {
+    let sum = NaN;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum = (Number.isNaN(sum) ? 0 : sum) + Number(m[1]);
+    return sum;
+  });
 }
 
 /** The 1-minute load average, as printed beside each figure: CPU-s grow on a busy machine. */
@@ -59,10 +66,11 @@ async function main(): Promise<void> {
   if (dense) {
     spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-dense.js'), '--out', join(work, 'sealer.log'), '--size', size], { stdio: 'inherit' });
   } else {
-    const corpus = join(REPO, 'bench-data/tail');
-    spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-corpus.js'), '--out', corpus, '--size', size, '--quiet'], { stdio: 'inherit' });
+    const given = opt('--corpus');
+    const corpus = given ? resolve(given) : join(REPO, 'bench-data/tail');
+    if (!given) spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-corpus.js'), '--out', corpus, '--size', size, '--quiet'], { stdio: 'inherit' });
     // The shipper reads a copy, so the live file can be appended to.
-    for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) writeFileSync(join(work, f), readFileSync(join(corpus, f)));
+    for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) copyFileSync(join(corpus, f), join(work, f));
   }
   const nodeArgs = args.flatMap((a, i) => (a === '--node-arg' ? [args[i + 1]!] : []));
   const rssEvery = Number(opt('--rss-every', '0'));
@@ -87,12 +95,14 @@ async function main(): Promise<void> {
       ...(dense ? ['--miner', 'f01000'] : [])],
       { stdio: ['ignore', opt('--shipper-out') ? openSync(opt('--shipper-out')!, 'w') : 'ignore', 'inherit'] });
     const pid = shipper.pid!;
-    console.log(`shipper pid ${pid}`);
+    console.log(`shipper pid ${pid} (${CLI}); load ${load0}`);
     let lag = NaN;
     for (;;) {
       await sleep(1000);
-      lag = await metric(port, 'sealtrail_lag_bytes').catch(() => NaN);
-      const read = await metric(port, 'sealtrail_bytes_read_total').catch(() => 0);
+      // One scrape a second: each costs the shipper (prom-client's default metrics), and a Prometheus scrapes every 15-60 s.
+      const [l, r] = await scrape(port, ['sealtrail_lag_bytes', 'sealtrail_bytes_read_total']).catch(() => [NaN, 0]);
+      lag = l!;
+      const read = r!;
       if (rssEvery > 0 && Math.round((Date.now() - t0) / 1000) % rssEvery === 0) {
         const p = procStat(pid);
         console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: RSS ${p.rssMiB.toFixed(0)} MiB, peak ${p.hwmMiB.toFixed(0)} MiB, ${p.cpuS.toFixed(1)} CPU-s, lag ${(lag / 2 ** 20).toFixed(1)} MiB`);
@@ -101,8 +111,9 @@ async function main(): Promise<void> {
     }
     const backlog = procStat(pid);
     const secs = (Date.now() - t0) / 1000;
-    const gib = readdirSync(work).reduce((a, f) => (f.endsWith('.log') ? a + readFileSync(join(work, f)).length : a), 0) / 2 ** 30;
-    console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB; load ${load0}→${load()}`);
+    const gib = readdirSync(work).reduce((a, f) => (f.endsWith('.log') ? a + statSync(join(work, f)).size : a), 0) / 2 ** 30;
+    const [events] = await scrape(port, ['sealtrail_events_total']).catch(() => [NaN]);
+    console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB; ${events} events; load ${load0}→${load()}`);
     if (args.includes('--backlog-only')) return;
 
     await sleep(3000);
@@ -147,6 +158,7 @@ async function main(): Promise<void> {
     shipper?.kill('SIGTERM');
     await sleep(2000);
     if (es) await es.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

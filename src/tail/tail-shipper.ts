@@ -2,6 +2,7 @@ import type { Registry } from '../checkpoints/registry.js';
 import { toDocumentBatch } from '../documents/document-batch.js';
 import { SinkFailed } from '../errors.js';
 import type { EventBatch, FlowContext } from '../flow-context.js';
+import type { SealEvent } from '../model.js';
 import { drainWithin, type Sink } from '../sink/event-sink.js';
 import { Discovery } from '../sources/discovery.js';
 import type { HealthSnapshot } from './health.js';
@@ -15,6 +16,9 @@ import type { ReadVerdict, ReaderEnv, Stream, TailOptions } from './tail-types.j
 
 export type { TailInput, TailOptions } from './tail-types.js';
 
+const DONE = Promise.resolve();
+const NO_EVENTS = Object.freeze([]) as unknown as SealEvent[];
+const sinkFailed = (err: unknown): Promise<never> => Promise.reject(new SinkFailed(err));
 /** With more files open than this, quiet ones are closed sooner: each holds a descriptor and a flow. */
 const MANY_OPEN_FILES = 256;
 /** Every this many rescans, every known path is looked at again, whatever the watcher said. */
@@ -290,17 +294,20 @@ export class TailShipper {
     }
   }
 
-  private async ship(s: Stream, batch: EventBatch): Promise<void> {
+  /** Events become documents at once: only documents wait for room in the sink, not the events (test/tail-memory.test.ts). */
+  private ship(s: Stream, batch: EventBatch): Promise<void> {
     const ticket = s.tracker.add(batch.resumeAt);
-    if (batch.events.length === 0) {
+    const events = batch.events;
+    if (events.length === 0) {
       s.tracker.ack(ticket);
-      return;
+      return DONE;
     }
-    this.stats.count(batch.events);
+    batch.events = NO_EVENTS; // whoever still holds the batch does not hold its events
+    this.stats.count(events);
     try {
-      await this.sink.write(toDocumentBatch(batch.events, s.writer, () => s.tracker.ack(ticket)));
+      return this.sink.write(toDocumentBatch(events, s.writer, () => s.tracker.ack(ticket))).catch(sinkFailed);
     } catch (err) {
-      throw new SinkFailed(err);
+      return sinkFailed(err);
     }
   }
 
