@@ -231,11 +231,16 @@ export class DocumentWriter {
   /** Many events as NDJSON bytes, written straight into one buffer. */
   toNdjsonBuffer(events: readonly SealEvent[]): Buffer {
     const o = new JsonOut(Math.max(64 * 1024, events.length * 1024));
+    this.writeNdjson(events, o);
+    return o.buf.subarray(0, o.pos);
+  }
+
+  /** Many events as NDJSON, appended to `o` (a buffer the caller reuses: `parse`). */
+  writeNdjson(events: readonly SealEvent[], o: JsonOut): void {
     for (const ev of events) {
       writerFor(ev)(ev, o, this.iso, this.memo);
       o.room(1);
       o.buf[o.pos++] = 10;
     }
-    return o.buf.subarray(0, o.pos);
   }
 }
