@@ -6,9 +6,11 @@
  * round. With `--against BUILD` (another build's folder, e.g. the branch
  * point built into /tmp/x-base/build) the two flows run alternately, round
  * by round, in the same process and minutes: on a shared machine that is the
- * only comparison that holds.
+ * only comparison that holds. With `--documents` each batch is also written
+ * as `parse` writes it (`DocumentWriter.toNdjsonBuffer`): the whole per-line
+ * path without the file reads and the output pipe.
  *
- *   node build/scripts/bench/measure-flow.js [--rounds 8] [--against /tmp/x-base/build] CORPUS_DIR_OR_FILE...
+ *   node build/scripts/bench/measure-flow.js [--rounds 8] [--against /tmp/x-base/build] [--documents] CORPUS_DIR_OR_FILE...
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +25,7 @@ const { values, positionals } = parseArgs({
     against: { type: 'string' },
     timezone: { type: 'string', default: 'Asia/Shanghai' },
     chunk: { type: 'string', default: '65536' },
+    documents: { type: 'boolean', default: false },
   },
 });
 if (positionals.length === 0) throw new Error('name a corpus folder or log files');
@@ -38,8 +41,10 @@ async function flowOf(build: string, name: string): Promise<Flow> {
   const { StreamFlow } = await import(at('src/flow.js'));
   const { FlowContext } = await import(at('src/flow-context.js'));
   const { ZoneResolver } = await import(at('src/records/zone.js'));
+  const { DocumentWriter } = await import(at('src/documents/serialize.js'));
   const defs = loadDefinitions();
   const chunk = Number(values.chunk);
+  const docs = values.documents === true;
   return {
     name,
     run(files, data) {
@@ -48,8 +53,15 @@ async function flowOf(build: string, name: string): Promise<Flow> {
       for (let i = 0; i < files.length; i++) {
         const bytes = data[i]!;
         const flow = new StreamFlow(ctx, { path: files[i]!, fingerprint: `f${i}` }, { host: 'h', zone: new ZoneResolver(values.timezone!), fallbackTime: () => 1 });
-        for (let o = 0; o < bytes.length; o += chunk) n += flow.push(bytes.subarray(o, o + chunk)).events.length;
-        n += flow.end().events.length;
+        const writer = docs ? new DocumentWriter() : undefined;
+        for (let o = 0; o < bytes.length; o += chunk) {
+          const evs = flow.push(bytes.subarray(o, o + chunk)).events;
+          n += evs.length;
+          if (writer && evs.length > 0) writer.toNdjsonBuffer(evs);
+        }
+        const last = flow.end().events;
+        n += last.length;
+        if (writer && last.length > 0) writer.toNdjsonBuffer(last);
       }
       return n;
     },

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadDefinitions } from '../definitions.js';
+import { JsonOut } from '../documents/json-out.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { describeInputError } from '../errors.js';
 import { eventsFromBytes } from '../flow.js';
@@ -87,6 +88,7 @@ export const parseCommand: Command = {
     const ctx = new FlowContext(defs);
     const files = positionals.length > 0 ? positionals : ['-'];
     const out = process.stdout;
+    const buffers = new OutputBuffers();
     let failed = 0;
     let closed = false;
     out.on('error', (err: NodeJS.ErrnoException) => {
@@ -99,7 +101,7 @@ export const parseCommand: Command = {
       // (Looked up before the stream opens: an open error must find its listener.)
       const mtime = at ?? (file === '-' ? undefined : await stat(file).then((st) => st.mtimeMs, () => undefined));
       let fileOpts: StreamOptions = mtime === undefined ? opts : { ...opts, fallbackTime: () => mtime };
-      let input: AsyncIterable<Buffer> = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 64 * 1024 });
+      let input: AsyncIterable<Buffer> = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: READ_CHUNK });
       try {
         if (opts.format === 'auto') {
           // issue 14: the output's first lines name the command that printed it.
@@ -110,7 +112,9 @@ export const parseCommand: Command = {
         for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;
-          if (!out.write(writer.toNdjsonBuffer(batch.events))) await drainOrClose(out);
+          const o = buffers.take();
+          writer.writeNdjson(batch.events, o);
+          if (!out.write(o.buf.subarray(0, o.pos), () => buffers.give(o))) await drainOrClose(out);
         }
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
@@ -126,6 +130,32 @@ export const parseCommand: Command = {
     return failed > 0 ? 1 : 0;
   },
 };
+
+/**
+ * Files are read in chunks this large: a batch of lines, entries and
+ * documents per chunk. (256 KiB, a quarter of the reads and writes, measured
+ * no less CPU: the larger batches' events outlive more young collections.)
+ */
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * The output buffers batches are written into: one is used again once the
+ * write that took it has finished (a pipe may hold it until then), instead
+ * of a new megabyte per batch.
+ */
+class OutputBuffers {
+  private readonly free: JsonOut[] = [];
+
+  take(): JsonOut {
+    const o = this.free.pop() ?? new JsonOut(1024 * 1024);
+    o.pos = 0;
+    return o;
+  }
+
+  give(o: JsonOut): void {
+    if (this.free.length < 4) this.free.push(o);
+  }
+}
 
 /**
  * Waits for `drain` or `close`, whichever comes first, and removes both

@@ -37,9 +37,17 @@ function tree(fields: readonly Leaf[]): Node {
  * and `message` copied from there when the entry holds it). No intermediate strings or objects. An object's key is
  * written when its first present field is (a flag per object says whether
  * it is open yet).
+ *
+ * `@timestamp`, `event` and `message` are written by the function itself;
+ * each other top-level object (`log`, `host`, `filecoin`, …), and the room
+ * bound, by a function of its own that it calls. One function for all was
+ * 8 KiB of bytecode that TurboFan took 0.3–0.6 CPU-s to compile, and it was
+ * compiled again each time a field first seen after that (the first
+ * wrapper, duration, sector state, error) threw the optimised code away:
+ * four to six times per `parse`. Now such a field recompiles only its
+ * object's function.
  */
 function compile(declared: readonly DeclaredField[] = []): Serialiser {
-  const lines: string[] = [];
   const lits: Uint8Array[] = [];
   const litIndex = new Map<string, number>();
   let litBytes = 2;
@@ -77,7 +85,7 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
     // Ids are made by sealtrail from safe characters: no escaping needed.
     if (SAFE.has(f.key)) return `b[p++] = 34; p = plain(b, p, ${v}); b[p++] = 34;`;
     // Values that repeat from one event to the next are quoted and encoded once.
-    if (REPEATING.has(f.key)) return `p = m${f.key}.write(b, p, ${v});`;
+    if (REPEATING.has(f.key)) return `p = memo.${f.key}.write(b, p, ${v});`;
     // The entry's text is copied from the input's bytes (when they are valid UTF-8); when it is all
     // ASCII and holds the message, where the message's text went is marked, for `message` to copy.
     if (f.key === 'original')
@@ -92,37 +100,61 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
     const f = flag.get(node)!;
     return `if (${f}) { ${lit(',' + then)} } else { ${open(parentOf.get(node)!, `"${node.name}":{` + then)} ${f} = true; }`;
   }
-  function declare(node: Node): void {
+  function declare(node: Node, lines: string[]): void {
     for (const c of node.children) {
       parentOf.set(c, node);
       if (!c.field) {
         const f = `o${counter++}`;
         flag.set(c, f);
         lines.push(`let ${f} = false;`);
-        declare(c);
+        declare(c, lines);
       }
     }
   }
-  function emit(node: Node): void {
-    for (const c of node.children) {
-      if (c.field) {
-        room.push(bound(c.field));
-        lines.push(`if (${read(c.field)} !== undefined) { ${open(node, `"${c.name}":`)} ${value(c.field)} }`);
-      } else {
-        emit(c);
-        lines.push(`if (${flag.get(c)}) b[p++] = 125;`);
-        litBytes++;
-      }
+  /** The code that writes one member of `node` (a field, or an object and what it holds). */
+  function emit(node: Node, c: Node, lines: string[]): void {
+    if (c.field) {
+      room.push(bound(c.field));
+      lines.push(`if (${read(c.field)} !== undefined) { ${open(node, `"${c.name}":`)} ${value(c.field)} }`);
+    } else {
+      for (const cc of c.children) emit(c, cc, lines);
+      lines.push(`if (${flag.get(c)}) b[p++] = 125;`);
+      litBytes++;
     }
   }
-  declare(root);
-  emit(root);
-  const head = [`let first = true; let tj = ''; let mk = -1;`];
-  if (declared.length > 0) head.push(`const x = ev.extra === undefined ? [] : ev.extra.values;`);
-  for (const k of REPEATING) head.push(`const m${k} = memo.${k};`);
-  head.push(`let need = ${litBytes};`, ...room, `o.room(need); const b = o.buf; let p = o.pos; b[p++] = 123;`);
-  lines.push(`b[p++] = 125; o.pos = p;`);
-  const source = `return function writeDocument(ev, o, iso, memo) {\n${[...head, ...lines].join('\n')}\n};`;
+  const main: string[] = [];
+  const groups: string[] = [];
+  for (const c of root.children) {
+    parentOf.set(c, root);
+    const own = OWN.has(c.name);
+    const lines: string[] = [];
+    if (!c.field) {
+      const f = `o${counter++}`;
+      flag.set(c, f);
+      lines.push(`let ${f} = false;`);
+      declare(c, lines);
+    }
+    emit(root, c, lines);
+    if (own) {
+      main.push(...lines);
+      continue;
+    }
+    const g = `g${groups.length}`;
+    groups.push(`function ${g}(ev, x, b, p, first, iso, memo) {\n${lines.join('\n')}\nreturn p;\n}`);
+    main.push(`q = ${g}(ev, x, b, p, first, iso, memo); if (q !== p) { first = false; p = q; }`);
+  }
+  const x = declared.length > 0 ? `ev.extra === undefined ? [] : ev.extra.values` : `undefined`;
+  const source = [
+    `let tj = '';`,
+    `function need(ev, x) {\nlet need = ${litBytes};\n${room.join('\n')}\nreturn need;\n}`,
+    ...groups,
+    `return function writeDocument(ev, o, iso, memo) {`,
+    `let first = true; let mk = -1; let q = 0; const x = ${x};`,
+    `o.room(need(ev, x)); const b = o.buf; let p = o.pos; b[p++] = 123;`,
+    ...main,
+    `b[p++] = 125; o.pos = p;`,
+    `};`,
+  ].join('\n');
   const make = new Function('K', 'lit', 'plain', 'num', 'str', 'utf8', 'mark', source) as (
     K: Uint8Array[],
     l: typeof bytes.lit,
@@ -134,6 +166,9 @@ function compile(declared: readonly DeclaredField[] = []): Serialiser {
   ) => Serialiser;
   return make(lits, bytes.lit, bytes.plain, bytes.num, bytes.str, bytes.utf8, bytes.mark);
 }
+
+/** Top-level members the generated function writes itself (every event has them); each other has a function of its own. */
+const OWN = new Set(['@timestamp', 'event', 'message']);
 
 type Memo = Record<string, ValueMemo>;
 type Serialiser = (ev: SealEvent, o: JsonOut, iso: IsoBytes, memo: Memo) => void;
@@ -180,11 +215,16 @@ export class DocumentWriter {
   /** Many events as NDJSON bytes, written straight into one buffer. */
   toNdjsonBuffer(events: readonly SealEvent[]): Buffer {
     const o = new JsonOut(Math.max(64 * 1024, events.length * 1024));
+    this.writeNdjson(events, o);
+    return o.buf.subarray(0, o.pos);
+  }
+
+  /** Many events as NDJSON, appended to `o` (a buffer the caller reuses: `parse`). */
+  writeNdjson(events: readonly SealEvent[], o: JsonOut): void {
     for (const ev of events) {
       writerFor(ev)(ev, o, this.iso, this.memo);
       o.room(1);
       o.buf[o.pos++] = 10;
     }
-    return o.buf.subarray(0, o.pos);
   }
 }
