@@ -61,3 +61,31 @@ test('sectors index: a remembered sector written by another shipper meanwhile is
   await a.apply([patch(id, T0 + 3000, 'Committing', 'sealer-a')]);
   assert.equal(a.updates, updates);
 });
+
+test('sectors index: remembered sectors are bounded by their heap bytes; a forgotten one is read again, a remembered one trusted', async () => {
+  const base = 200_000 + (Date.now() % 100_000) * 10;
+  const ids = Array.from({ length: 10_000 }, (_, i) => `91100-${base + i}`);
+  const five = (id: string, at: number): SectorState => ({
+    ...patch(id, at, 'PreCommit1', 'sealer-a'),
+    tasks: { AP: { started: at }, PC1: { started: at }, PC2: { started: at }, C1: { started: at }, C2: { started: at } },
+  });
+  const a = new SectorsSink(client, () => {});
+  const b = new SectorsSink(client, () => {});
+  await a.apply(ids.map((id) => five(id, T0)));
+  assert.equal(a.updates, ids.length);
+  // 10,000 sectors of five tasks are more than the bound holds: the oldest went.
+  assert.ok(a.rememberedBytes <= SectorsSink.rememberedLimit, `${a.rememberedBytes} > ${SectorsSink.rememberedLimit}`);
+  assert.ok(a.rememberedBytes > SectorsSink.rememberedLimit * 0.9, `${a.rememberedBytes}: filled to the bound`);
+  const first = ids[0]!;
+  const last = ids[ids.length - 1]!;
+  await b.apply([patch(first, T0 + 2000, undefined, 'sealer-b', 'FIN'), patch(last, T0 + 2000, undefined, 'sealer-b', 'FIN')]);
+  await a.apply([patch(first, T0 + 1000, 'Committing', 'sealer-a')]);
+  assert.equal(a.conflicts, 0, 'the forgotten sector was read, not written on a stale _seq_no');
+  await a.apply([patch(last, T0 + 1000, 'Committing', 'sealer-a')]);
+  assert.equal(a.conflicts, 1, 'the remembered sector was written on its _seq_no, refused, and read again');
+  for (const id of [first, last]) {
+    const doc = (await client.get<Record<string, any>>({ index: 'sealtrail-sectors', id }))._source!;
+    assert.equal(doc.filecoin.sector.state, 'Committing', id);
+    assert.ok(doc.tasks.FIN.started && doc.tasks.C2.started, `${id}: ${JSON.stringify(doc.tasks)}`);
+  }
+});

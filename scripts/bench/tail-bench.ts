@@ -1,36 +1,70 @@
 /**
  * The shipper's weight, measured on a real `sealtrail run` (tailing) and a
- * local Elasticsearch; prints figures, asserts nothing.
- *   - backlog: a generated corpus (--size, default 256MiB) already on disk when the
- *     shipper starts; time and CPU until its lag (Prometheus `sealtrail_lag_bytes`)
- *     reaches 0, and peak RSS (VmHWM);
- *   - idle: CPU used over 10 s with nothing to ship;
- *   - live latency: a line appended every 200 ms for 30 s; for each, the time until it
- *     is searchable (refresh 1 s); p50 and p99.
- * Flags: --size SIZE, --es URL (default: a local node of its own).
- *   --dense: instead of the corpus, one sealer log where every line names one of
- *     20,000 sectors (generate-dense.js, --size of it; default 128MiB), the worst case
- *     for the trackers and the sectors index;
- *   --backlog-only: stop after the backlog; --fresh: delete the sealtrail indices first,
- *     so runs on one node compare; --node-arg ARG (repeatable): a flag for node itself
- *     (e.g. --heapsnapshot-signal=SIGUSR2, --trace-gc); --rss-every S: print RSS and
- *     lag every S seconds during the backlog; --shipper-out FILE: the shipper's stdout.
- *   --corpus DIR: copy the *.log files of DIR as the backlog instead of generating one
- *     (e.g. /work/main/bench-data/tail, the 1 GiB backlog; nothing is regenerated);
- *   --cli FILE: the sealtrail build to run (default this one), to compare builds on one node.
+ * local Elasticsearch; prints figures, asserts nothing. `--help` says what
+ * it measures and which flags it takes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalElasticsearch } from '../lib/local-elasticsearch.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const args = process.argv.slice(2);
-const opt = (name: string, dflt?: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-const CLI = resolve(opt('--cli', join(REPO, 'build/src/cli/main.js'))!);
+const HELP = `usage: npm run bench:tail -- [--size SIZE | --corpus DIR | --dense] [--es URL] [--fresh]
+                            [--backlog-only] [--cli FILE] [--node-arg ARG ...] [--rss-every S] [--shipper-out FILE]
+
+Prints figures, asserts nothing, about one \`sealtrail run\` (tailing) into Elasticsearch:
+  backlog       a corpus already on disk when the shipper starts: time and CPU-s until its lag
+                (Prometheus sealtrail_lag_bytes) reaches 0, CPU-s per GiB, peak RSS (VmHWM)
+  idle          CPU used over 10 s with nothing to ship
+  live latency  a line appended every 200 ms for 30 s; time until each is searchable, p50 and p99
+The machine's load average is printed at the start and end of each.
+
+  --size SIZE         the generated corpus (generate-corpus.js), default 256MiB (--dense: 128MiB)
+  --corpus DIR        copy DIR's *.log files as the backlog instead, e.g. bench-data/tail (1 GiB)
+  --dense             one sealer log where every line names one of 20,000 sectors (generate-dense.js):
+                      the worst case for the trackers and the sectors index
+  --es URL            the Elasticsearch to ship into (default: a local node started for the run)
+  --fresh             delete the sealtrail indices first, so runs on one node compare
+  --backlog-only      stop after the backlog
+  --cli FILE          the sealtrail build to run (default this one's build/src/cli/main.js)
+  --node-arg ARG      a flag for node itself, repeatable (--trace-gc, --heapsnapshot-signal=SIGUSR2)
+  --rss-every S       print RSS and lag every S seconds during the backlog
+  --shipper-out FILE  where the shipper's stdout goes (default: discarded)
+`;
+
+function flagsOf() {
+  try {
+    return parseArgs({
+      options: {
+        size: { type: 'string' },
+        corpus: { type: 'string' },
+        dense: { type: 'boolean' },
+        es: { type: 'string' },
+        fresh: { type: 'boolean' },
+        'backlog-only': { type: 'boolean' },
+        cli: { type: 'string' },
+        'node-arg': { type: 'string', multiple: true },
+        'rss-every': { type: 'string', default: '0' },
+        'shipper-out': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`bench:tail: ${(e as Error).message} (see npm run bench:tail -- --help)\n`);
+    process.exit(2);
+  }
+}
+const flags = flagsOf();
+if (flags.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const CLI = resolve(flags.cli ?? join(REPO, 'build/src/cli/main.js'));
 const TICK = 100; // clock ticks per second on Linux
 
 function procStat(pid: number): { cpuS: number; rssMiB: number; hwmMiB: number } {
@@ -60,25 +94,25 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const dense = args.includes('--dense');
-  const size = opt('--size', dense ? '128MiB' : '256MiB')!;
+  const dense = flags.dense === true;
+  const size = flags.size ?? (dense ? '128MiB' : '256MiB');
   const work = mkdtempSync(join(tmpdir(), 'sealtrail-tail-bench-'));
   if (dense) {
     spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-dense.js'), '--out', join(work, 'sealer.log'), '--size', size], { stdio: 'inherit' });
   } else {
-    const given = opt('--corpus');
+    const given = flags.corpus;
     const corpus = given ? resolve(given) : join(REPO, 'bench-data/tail');
     if (!given) spawnSync(process.execPath, [join(REPO, 'build/scripts/bench/generate-corpus.js'), '--out', corpus, '--size', size, '--quiet'], { stdio: 'inherit' });
     // The shipper reads a copy, so the live file can be appended to.
     for (const f of readdirSync(corpus).filter((f) => f.endsWith('.log'))) copyFileSync(join(corpus, f), join(work, f));
   }
-  const nodeArgs = args.flatMap((a, i) => (a === '--node-arg' ? [args[i + 1]!] : []));
-  const rssEvery = Number(opt('--rss-every', '0'));
+  const nodeArgs = flags['node-arg'] ?? [];
+  const rssEvery = Number(flags['rss-every']);
   const live = join(work, 'live.log');
   writeFileSync(live, '');
 
   let es: Awaited<ReturnType<typeof startLocalElasticsearch>> | undefined;
-  let url = opt('--es');
+  let url = flags.es;
   if (!url) {
     es = await startLocalElasticsearch({ heapMb: 2048 });
     url = es.url;
@@ -86,14 +120,14 @@ async function main(): Promise<void> {
   const port = 19000 + Math.floor(Math.random() * 1000);
   let shipper: ChildProcess | undefined;
   try {
-    if (args.includes('--fresh')) await fetch(`${url}/sealtrail-*?expand_wildcards=all`, { method: 'DELETE' });
+    if (flags.fresh) await fetch(`${url}/sealtrail-*?expand_wildcards=all`, { method: 'DELETE' });
     spawnSync(process.execPath, [CLI, 'setup', '--es', url], { stdio: 'ignore' });
     const t0 = Date.now();
     const load0 = load();
     shipper = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--es', url, '--path', join(work, '*.log'), '--registry', join(work, 'registry.json'),
       '--dead-letter', join(work, 'dead.ndjson'), '--timezone', 'Asia/Shanghai', '--host', 'tail-bench', '--metrics-port', String(port), '--status-interval', '0',
       ...(dense ? ['--miner', 'f01000'] : [])],
-      { stdio: ['ignore', opt('--shipper-out') ? openSync(opt('--shipper-out')!, 'w') : 'ignore', 'inherit'] });
+      { stdio: ['ignore', flags['shipper-out'] ? openSync(flags['shipper-out'], 'w') : 'ignore', 'inherit'] });
     const pid = shipper.pid!;
     console.log(`shipper pid ${pid} (${CLI}); load ${load0}`);
     let lag = NaN;
@@ -114,7 +148,7 @@ async function main(): Promise<void> {
     const gib = readdirSync(work).reduce((a, f) => (f.endsWith('.log') ? a + statSync(join(work, f)).size : a), 0) / 2 ** 30;
     const [events] = await scrape(port, ['sealtrail_events_total']).catch(() => [NaN]);
     console.log(`backlog        ${(gib * 1024).toFixed(0)} MiB caught up in ${secs.toFixed(1)} s; ${backlog.cpuS.toFixed(1)} CPU-s = ${(backlog.cpuS / gib).toFixed(0)} CPU-s per GiB; peak RSS ${backlog.hwmMiB.toFixed(0)} MiB; ${events} events; load ${load0}→${load()}`);
-    if (args.includes('--backlog-only')) return;
+    if (flags['backlog-only']) return;
 
     await sleep(3000);
     const idle0 = load();

@@ -29,9 +29,15 @@ const WINDOW_MS = 5000;
  * Sectors whose document this process wrote (or read) last, remembered with
  * its `_seq_no`/`_primary_term`: the next window writes them without reading
  * them first. If anyone else wrote meanwhile, the write is refused (409) and
- * the sector is read as before. A sealer's sectors in flight are far fewer.
+ * the sector is read as before. Bounded by what they hold on the heap, not by
+ * count: at 20,000 sectors they were the one part of a 1 GiB backlog's live
+ * heap that kept growing (17 MiB), and every full collection marked them all
+ * (BENCHMARKS.md, tailing run). A sector forgotten costs an `mget` in its window.
  */
-const KNOWN_SECTORS = 20_000;
+const KNOWN_BYTES = 6 * 1024 * 1024;
+const HEAP_BASE = 368;
+const HEAP_PER_TASK = 90;
+const HEAP_REBUILD = 250;
 
 const CREATE = bytesOf(`{"create":{"_index":"${SECTORS_INDEX}","_id":`);
 const INDEX = bytesOf(`{"index":{"_index":"${SECTORS_INDEX}","_id":`);
@@ -44,6 +50,20 @@ interface Known {
   state: SectorState;
   seqNo: number;
   primaryTerm: number;
+  bytes: number;
+}
+
+/**
+ * About what a remembered sector holds on the heap: the state, its tasks, the
+ * Map entry. Strings are interned (`keptState`) and shared but for long errors.
+ * Calibrated by a heap measurement (BENCHMARKS.md).
+ */
+function heapBytes(s: SectorState): number {
+  let n = HEAP_BASE;
+  for (const _ in s.tasks) n += HEAP_PER_TASK;
+  const r = s.rebuild;
+  if (r !== undefined) n += HEAP_REBUILD + (r.lastError !== undefined && r.lastError.length > 200 ? 16 + r.lastError.length * 2 : 0);
+  return n;
 }
 
 /**
@@ -71,6 +91,7 @@ function collect(into: Map<string, SectorState>, owned: Set<SectorState>, p: Sec
  * once its sectors are written.
  */
 export class SectorsSink {
+  static readonly rememberedLimit = KNOWN_BYTES;
   updates = 0;
   conflicts = 0;
   private window = new Map<string, SectorState>();
@@ -82,6 +103,7 @@ export class SectorsSink {
   private readonly abort = new AbortController();
   /** Insertion-ordered: the least recently written are forgotten first. */
   private readonly known = new Map<string, Known>();
+  private knownBytes = 0;
 
   constructor(
     private readonly client: Client,
@@ -220,7 +242,7 @@ export class SectorsSink {
         if (r._seq_no !== undefined && r._primary_term !== undefined) this.remember(id, after[i]!, r._seq_no, r._primary_term);
         return;
       }
-      this.known.delete(id);
+      this.forget(id);
       if (r.status === 409) {
         this.conflicts++;
         again.push(id);
@@ -235,8 +257,22 @@ export class SectorsSink {
   }
 
   private remember(id: string, state: SectorState, seqNo: number, primaryTerm: number): void {
+    this.forget(id);
+    const bytes = heapBytes(state);
+    this.known.set(id, { state, seqNo, primaryTerm, bytes });
+    this.knownBytes += bytes;
+    while (this.knownBytes > KNOWN_BYTES) this.forget(this.known.keys().next().value!);
+  }
+
+  private forget(id: string): void {
+    const k = this.known.get(id);
+    if (k === undefined) return;
     this.known.delete(id);
-    this.known.set(id, { state, seqNo, primaryTerm });
-    if (this.known.size > KNOWN_SECTORS) this.known.delete(this.known.keys().next().value!);
+    this.knownBytes -= k.bytes;
+  }
+
+  /** What the remembered sectors hold, as `heapBytes` counts it (for tests). */
+  get rememberedBytes(): number {
+    return this.knownBytes;
   }
 }
