@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadDefinitions } from '../definitions.js';
+import { BufferPool } from '../documents/buffer-pool.js';
 import { JsonOut } from '../documents/json-out.js';
 import { DocumentWriter } from '../documents/serialize.js';
 import { describeInputError } from '../errors.js';
@@ -88,7 +89,8 @@ export const parseCommand: Command = {
     const ctx = new FlowContext(defs);
     const files = positionals.length > 0 ? positionals : ['-'];
     const out = process.stdout;
-    const buffers = new OutputBuffers();
+    // Output buffers used again once the write that took one has finished (a pipe may hold it until then).
+    const buffers = new BufferPool(1024 * 1024);
     let failed = 0;
     let closed = false;
     out.on('error', (err: NodeJS.ErrnoException) => {
@@ -112,9 +114,10 @@ export const parseCommand: Command = {
         for await (const batch of eventsFromBytes(input, file, ctx, fileOpts)) {
           if (batch.events.length === 0) continue;
           if (closed) break;
-          const o = buffers.take();
+          const o = new JsonOut(0);
+          o.buf = buffers.take();
           writer.writeNdjson(batch.events, o);
-          if (!out.write(o.buf.subarray(0, o.pos), () => buffers.give(o))) await drainOrClose(out);
+          if (!out.write(o.buf.subarray(0, o.pos), () => buffers.give(o.buf))) await drainOrClose(out);
         }
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
@@ -137,25 +140,6 @@ export const parseCommand: Command = {
  * no less CPU: the larger batches' events outlive more young collections.)
  */
 const READ_CHUNK = 64 * 1024;
-
-/**
- * The output buffers batches are written into: one is used again once the
- * write that took it has finished (a pipe may hold it until then), instead
- * of a new megabyte per batch.
- */
-class OutputBuffers {
-  private readonly free: JsonOut[] = [];
-
-  take(): JsonOut {
-    const o = this.free.pop() ?? new JsonOut(1024 * 1024);
-    o.pos = 0;
-    return o;
-  }
-
-  give(o: JsonOut): void {
-    if (this.free.length < 4) this.free.push(o);
-  }
-}
 
 /**
  * Waits for `drain` or `close`, whichever comes first, and removes both
