@@ -32,7 +32,7 @@ const WINDOW_MS = 5000;
  * the sector is read as before. Bounded by what they hold on the heap, not by
  * count: at 20,000 sectors they were the one part of a 1 GiB backlog's live
  * heap that kept growing (17 MiB), and every full collection marked them all
- * (BENCHMARKS.md, tailing run). A sector forgotten costs an `mget` in its window.
+ * (BENCHMARKS.md, "Issue 12 (session 7): tailing run"). A sector forgotten costs an `mget` in its window.
  */
 const KNOWN_BYTES = 6 * 1024 * 1024;
 const HEAP_BASE = 368;
@@ -56,7 +56,7 @@ interface Known {
 /**
  * About what a remembered sector holds on the heap: the state, its tasks, the
  * Map entry. Strings are interned (`keptState`) and shared but for long errors.
- * Calibrated by a heap measurement (BENCHMARKS.md).
+ * Calibrated by a heap measurement (BENCHMARKS.md, "Issue 12 (session 8)").
  */
 function heapBytes(s: SectorState): number {
   let n = HEAP_BASE;
